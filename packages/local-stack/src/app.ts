@@ -1,0 +1,61 @@
+import { join } from 'node:path';
+import { repoRoot } from './paths.js';
+import { type ManagedProcess, spawnManaged } from './process.js';
+import { GiveUp, httpOk, waitUntil } from './wait.js';
+
+export interface AppOptions {
+  /** An app under apps/ (`main-app`) or a test fixture (`fixtures/receiver`). */
+  app: string;
+  port: number;
+  daprHttpPort: number;
+  env?: Record<string, string | undefined>;
+  echo?: boolean;
+  logFile?: string;
+}
+
+export interface StartedApp {
+  name: string;
+  port: number;
+  url: string;
+  process: ManagedProcess;
+  /** Waits for `/health` (alive), not `/ready` (which needs the sidecar too). */
+  alive(timeoutMs?: number): Promise<void>;
+}
+
+/** The bundle `scripts/build.ts` made for an app: `dist/apps/<name>.mjs` or `dist/fixtures/<name>.mjs`. */
+export function appEntry(app: string): string {
+  return join(repoRoot, 'dist', app.includes('/') ? app : `apps/${app}`) + '.mjs';
+}
+
+/** Runs a built app as one plain node process, so its pid (and memory) is the app's own. */
+export function startApp(opts: AppOptions): StartedApp {
+  const name = opts.app.split('/').pop() ?? opts.app;
+  const process = spawnManaged(name, globalThis.process.execPath, ['--enable-source-maps', appEntry(opts.app)], {
+    cwd: repoRoot,
+    env: {
+      PORT: String(opts.port),
+      DAPR_HTTP_PORT: String(opts.daprHttpPort),
+      LOG_LEVEL: 'warn',
+      ...opts.env,
+    },
+    echo: opts.echo ?? false,
+    ...(opts.logFile ? { logFile: opts.logFile } : {}),
+  });
+  const url = `http://127.0.0.1:${opts.port}`;
+  return {
+    name,
+    port: opts.port,
+    url,
+    process,
+    async alive(timeoutMs = 30_000) {
+      await waitUntil(
+        `${name} /health`,
+        async () => {
+          if (process.child.exitCode !== null) throw new GiveUp(`${name} exited:\n${process.output()}`);
+          return httpOk(`${url}/health`);
+        },
+        timeoutMs,
+      );
+    },
+  };
+}

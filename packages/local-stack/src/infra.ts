@@ -1,0 +1,56 @@
+import { mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { findBinary } from './paths.js';
+import { freePort } from './ports.js';
+import { type ManagedProcess, spawnManaged } from './process.js';
+import { portOpen, waitUntil } from './wait.js';
+
+export interface StartedServer {
+  port: number;
+  process: ManagedProcess;
+}
+
+/** A throwaway Redis on loopback: no persistence, its own folder. */
+export async function startRedis(opts: {
+  dir: string;
+  port?: number;
+  echo?: boolean;
+}): Promise<StartedServer> {
+  const port = opts.port ?? (await freePort());
+  await mkdir(opts.dir, { recursive: true });
+  const process = spawnManaged(
+    'redis',
+    findBinary('redis-server'),
+    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', opts.dir],
+    { echo: opts.echo ?? false },
+  );
+  await waitUntil(`redis on port ${port}`, () => portOpen(port), 15_000);
+  return { port, process };
+}
+
+/** FerretDB with its SQLite backend: a real MongoDB-wire server that needs no daemon of its own. */
+export async function startFerretDb(opts: {
+  dir: string;
+  port?: number;
+  echo?: boolean;
+}): Promise<StartedServer> {
+  const port = opts.port ?? (await freePort());
+  const dataDir = join(opts.dir, 'data');
+  await mkdir(dataDir, { recursive: true });
+  const process = spawnManaged(
+    'ferretdb',
+    findBinary('ferretdb'),
+    [
+      '--handler=sqlite',
+      `--sqlite-url=file:${dataDir}/`,
+      `--listen-addr=127.0.0.1:${port}`,
+      `--state-dir=${opts.dir}`,
+      `--debug-addr=127.0.0.1:${await freePort()}`,
+      '--telemetry=disable',
+      '--log-level=WARN',
+    ],
+    { echo: opts.echo ?? false },
+  );
+  await waitUntil(`ferretdb on port ${port}`, () => portOpen(port), 15_000);
+  return { port, process };
+}

@@ -1,0 +1,55 @@
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { parseAllDocuments, stringify } from 'yaml';
+import { repoRoot } from './paths.js';
+
+export const componentsDir = join(repoRoot, 'components');
+export const daprConfigFile = join(repoRoot, 'dapr', 'config.yaml');
+
+interface Resource {
+  kind?: string;
+  metadata?: { name?: string };
+  spec?: { metadata?: { name: string; value: string }[] };
+}
+
+/**
+ * Copies the project's Dapr resources into `outDir`, replacing component metadata
+ * values by name (e.g. `redisHost`, `secretsFile`), so a test or a second stack
+ * can run the very same components on its own ports and files.
+ */
+export async function renderResources(
+  outDir: string,
+  overrides: Record<string, string>,
+  sourceDir = componentsDir,
+): Promise<string> {
+  await mkdir(outDir, { recursive: true });
+  for (const file of (await readdir(sourceDir)).filter((f) => /\.ya?ml$/.test(f))) {
+    const docs = parseAllDocuments(await readFile(join(sourceDir, file), 'utf8')).map(
+      (d) => d.toJS() as Resource,
+    );
+    for (const doc of docs) {
+      for (const item of doc?.spec?.metadata ?? []) {
+        if (item.name in overrides) item.value = overrides[item.name] as string;
+      }
+    }
+    await writeFile(join(outDir, file), docs.map((d) => stringify(d)).join('---\n'));
+  }
+  return outDir;
+}
+
+/** The Dapr Configuration with tracing sent to `zipkinEndpoint` (or tracing off when undefined). */
+export async function renderDaprConfig(outFile: string, zipkinEndpoint?: string): Promise<string> {
+  const doc = parseAllDocuments(await readFile(daprConfigFile, 'utf8'))[0]?.toJS() as {
+    spec: {
+      tracing?: { samplingRate?: string; zipkin?: { endpointAddress: string } };
+    };
+  };
+  if (zipkinEndpoint)
+    doc.spec.tracing = {
+      samplingRate: '1',
+      zipkin: { endpointAddress: zipkinEndpoint },
+    };
+  else doc.spec.tracing = { samplingRate: '1' };
+  await writeFile(outFile, stringify(doc));
+  return outFile;
+}

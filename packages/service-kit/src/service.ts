@@ -1,0 +1,136 @@
+import { randomUUID } from 'node:crypto';
+import type { Server } from 'node:http';
+import express, { type Express } from 'express';
+import type { Logger } from 'pino';
+import { pinoHttp } from 'pino-http';
+import type { Registry } from 'prom-client';
+import type { BaseConfig } from './config.js';
+import { type Subscription, subscriptionRouter } from './dapr/pubsub.js';
+import { Sidecar } from './dapr/sidecar.js';
+import { notFoundHandler, problemHandler } from './errors.js';
+import { healthRouter, type ReadinessCheck } from './health.js';
+import { Lifecycle } from './lifecycle.js';
+import { createLogger } from './logger.js';
+import { createMetrics } from './metrics.js';
+import { startTracing, type Tracing, tracingMiddleware } from './tracing.js';
+
+export interface ServiceContext<C extends BaseConfig = BaseConfig> {
+  config: C;
+  logger: Logger;
+  sidecar: Sidecar;
+  metrics: Registry;
+  lifecycle: Lifecycle;
+  tracing: Tracing;
+}
+
+export interface ServiceDefinition<C extends BaseConfig> {
+  config: C;
+  /** The service's own routes, mounted after health, metrics and tracing. */
+  routes?(app: Express, ctx: ServiceContext<C>): void;
+  /** Dependencies `/ready` checks besides the sidecar. */
+  readiness?: ReadinessCheck[];
+  subscriptions?: Subscription[];
+}
+
+export interface RunningService<C extends BaseConfig> {
+  ctx: ServiceContext<C>;
+  app: Express;
+  server: Server;
+  url: string;
+  stop(reason?: string): Promise<void>;
+}
+
+export function sidecarCheck(sidecar: Sidecar): ReadinessCheck {
+  return {
+    name: 'dapr-sidecar',
+    async check() {
+      return (await sidecar.healthy())
+        ? { ok: true }
+        : { ok: false, reason: `sidecar not answering at ${sidecar.baseUrl}` };
+    },
+  };
+}
+
+/** Builds the Express app every VidP service shares: only its routes differ. */
+export function buildService<C extends BaseConfig>(def: ServiceDefinition<C>) {
+  const { config } = def;
+  const logger = createLogger(config.SERVICE_NAME, config.LOG_LEVEL);
+  const tracing = startTracing(config.SERVICE_NAME, config.ZIPKIN_ENDPOINT);
+  const metrics = createMetrics(config.SERVICE_NAME);
+  const sidecar = new Sidecar({
+    host: config.DAPR_HOST,
+    httpPort: config.DAPR_HTTP_PORT,
+    apiToken: config.DAPR_API_TOKEN,
+  });
+  const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT_MS);
+  const ctx: ServiceContext<C> = {
+    config,
+    logger,
+    sidecar,
+    metrics: metrics.registry,
+    lifecycle,
+    tracing,
+  };
+
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', false);
+  app.use(
+    healthRouter(
+      config.SERVICE_NAME,
+      [sidecarCheck(sidecar), ...(def.readiness ?? [])],
+      () => lifecycle.isStopping,
+    ),
+  );
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
+  });
+  app.use(tracingMiddleware(tracing.tracer));
+  app.use(metrics.middleware);
+  app.use(
+    pinoHttp({
+      logger,
+      genReqId: (req, res) => {
+        const id = (req.headers['x-request-id'] as string | undefined)?.slice(0, 128) || randomUUID();
+        res.setHeader('x-request-id', id);
+        return id;
+      },
+      customLogLevel: (_req, res, err) =>
+        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // Health probes would drown the log.
+      autoLogging: {
+        ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/metrics',
+      },
+    }),
+  );
+  if (def.subscriptions?.length) app.use(subscriptionRouter(def.subscriptions, logger));
+  def.routes?.(app, ctx);
+  app.use(notFoundHandler);
+  app.use(problemHandler(logger));
+  return { app, ctx };
+}
+
+/** Builds the service, listens, and installs graceful shutdown on SIGTERM/SIGINT. */
+export async function startService<C extends BaseConfig>(
+  def: ServiceDefinition<C>,
+): Promise<RunningService<C>> {
+  const { app, ctx } = buildService(def);
+  const { config, logger, lifecycle } = ctx;
+  const server = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(config.PORT, config.HOST, () => resolve(s));
+    s.once('error', reject);
+  });
+  // Uploads can be slow: no whole-request timeout; dead peers are caught by keep-alive.
+  server.requestTimeout = 0;
+  server.headersTimeout = 60_000;
+  lifecycle.onClose(() => ctx.tracing.shutdown());
+  const stop = (reason = 'requested') => lifecycle.stop(server, reason);
+  for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    process.once(signal, () => {
+      stop(signal).finally(() => process.exit(0));
+    });
+  }
+  const url = `http://${config.HOST}:${config.PORT}`;
+  logger.info({ url, daprHttpPort: config.DAPR_HTTP_PORT }, 'listening');
+  return { ctx, app, server, url, stop };
+}

@@ -1,0 +1,104 @@
+// Starts the whole platform locally from dapr/dapr.yaml: Redis, FerretDB, and every app
+// with its daprd sidecar. Ctrl-C stops everything, apps first.
+import { randomBytes } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import {
+  daprdArgs,
+  findBinary,
+  httpOk,
+  type ManagedProcess,
+  portOpen,
+  readRunFile,
+  repoRoot,
+  spawnManaged,
+  startFerretDb,
+  startRedis,
+  waitUntil,
+} from '@vidp/local-stack';
+
+const stateDir = join(repoRoot, '.vidp');
+const owned: ManagedProcess[] = [];
+
+async function ensureSecrets(): Promise<void> {
+  const file = join(stateDir, 'secrets.json');
+  if (existsSync(file)) return;
+  const apiKey = randomBytes(32).toString('base64url');
+  await writeFile(file, `${JSON.stringify({ 'vidp-api-key': apiKey }, null, 2)}\n`, { mode: 0o600 });
+  console.log(`generated a local API key in ${file} (git-ignored)`);
+}
+
+async function ensureInfra(): Promise<void> {
+  if (await portOpen(6379)) console.log('redis: using the server already on :6379');
+  else owned.push((await startRedis({ dir: join(stateDir, 'redis'), port: 6379 })).process);
+  if (await portOpen(27017)) console.log('mongodb: using the server already on :27017');
+  else owned.push((await startFerretDb({ dir: join(stateDir, 'ferretdb'), port: 27017 })).process);
+}
+
+async function stopAll(): Promise<void> {
+  // Reverse start order: apps before their sidecars, sidecars before the infrastructure.
+  for (const p of owned.reverse()) await p.stop();
+}
+
+async function main(): Promise<void> {
+  await mkdir(stateDir, { recursive: true });
+  await ensureSecrets();
+  await ensureInfra();
+  const apps = await readRunFile(join(repoRoot, 'dapr', 'dapr.yaml'));
+  const daprd = findBinary('daprd');
+  for (const a of apps) {
+    owned.push(
+      spawnManaged(
+        `daprd:${a.appId}`,
+        daprd,
+        daprdArgs({
+          ...a,
+          httpPort: a.daprHttpPort,
+          grpcPort: a.daprGrpcPort,
+          resourcesPaths: a.resourcesPaths,
+          ...(a.config ? { config: a.config } : {}),
+          logLevel: a.logLevel,
+        }),
+        { cwd: repoRoot, echo: true },
+      ),
+    );
+    const [cmd, ...args] = a.command as [string, ...string[]];
+    owned.push(
+      spawnManaged(a.appId, cmd === 'node' ? process.execPath : cmd, args, {
+        cwd: a.dir,
+        echo: true,
+        env: { ...a.env, PORT: String(a.appPort), DAPR_HTTP_PORT: String(a.daprHttpPort), APP_ID: a.appId },
+      }),
+    );
+  }
+  for (const a of apps) {
+    await waitUntil(
+      `${a.appId} to be ready`,
+      () => httpOk(`http://127.0.0.1:${a.appPort}/ready`),
+      90_000,
+      500,
+    );
+  }
+  console.log('\nVidP is running:');
+  for (const a of apps)
+    console.log(`  ${a.appId.padEnd(14)} http://127.0.0.1:${a.appPort}  (sidecar :${a.daprHttpPort})`);
+  console.log(`  API key        ${join(stateDir, 'secrets.json')} ("vidp-api-key")`);
+  console.log('Press Ctrl-C to stop.\n');
+}
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping VidP...');
+    stopAll().finally(() => process.exit(0));
+  });
+}
+
+main().catch(async (err: Error) => {
+  console.error(`VidP failed to start: ${err.message}`);
+  await stopAll();
+  process.exit(1);
+});

@@ -1,0 +1,31 @@
+#!/usr/bin/env bash
+# Shared helpers for the provisioning scripts: one cache outside git, timed progress lines.
+set -euo pipefail
+
+: "${VIDP_CACHE:=${XDG_CACHE_HOME:-$HOME/.cache}/vidp}"
+export VIDP_CACHE
+mkdir -p "$VIDP_CACHE/bin"
+
+# Pinned versions: bump here, everything else follows. (daprd 1.18.2+ needs
+# modules the Go proxy here refuses; 1.18.1 resolves fully.)
+: "${DAPR_VERSION:=1.18.1}"
+: "${FERRETDB_VERSION:=1.24.2}"
+export DAPR_VERSION FERRETDB_VERSION
+
+log() { printf '[vidp %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+
+# Debian packages, installed only when one of the named commands is missing.
+ensure_apt() {
+  local missing=() pkg cmd
+  while [ $# -gt 0 ]; do
+    pkg=$1 cmd=$2; shift 2
+    command -v "$cmd" >/dev/null 2>&1 || missing+=("$pkg")
+  done
+  [ ${#missing[@]} -eq 0 ] && return 0
+  log "installing Debian packages: ${missing[*]}"
+  local sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  # Update the package lists only when an install is needed (keeps cached runs offline).
+  $sudo apt-get update -qq >/dev/null 2>&1 || log "apt-get update failed; trying the lists we have"
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}

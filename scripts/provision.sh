@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Everything VidP runs on, installed or built once and cached outside git:
+# Debian packages, daprd, FerretDB, npm packages. A second run takes seconds.
+set -euo pipefail
+here="$(cd "$(dirname "$0")" && pwd)"
+bash "$here/provision/debian.sh"
+bash "$here/provision/ferretdb.sh"
+bash "$here/provision/daprd.sh"
+bash "$here/lib/node-deps.sh"

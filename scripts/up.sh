@@ -1,0 +1,7 @@
+#!/usr/bin/env bash
+# `npm start`: provision what is missing, then run the whole platform locally.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/provision.sh
+node --import tsx scripts/build.ts
+exec node --import tsx scripts/launch.ts
