@@ -3,7 +3,7 @@
 // npm packages stay external (installed alongside); only our workspace code is bundled.
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { type Plugin, build } from 'esbuild';
+import { build, type Plugin } from 'esbuild';
 
 const root = join(import.meta.dirname, '..');
 
@@ -21,7 +21,9 @@ async function entries(): Promise<Record<string, string>> {
   const fixtures = (await readdir(join(root, 'tests/fixtures/apps'))).filter((f) => f.endsWith('.ts'));
   return {
     ...Object.fromEntries(apps.map((a) => [`apps/${a}`, join(root, 'apps', a, 'src/main.ts')])),
-    ...Object.fromEntries(fixtures.map((f) => [`fixtures/${f.replace(/\.ts$/, '')}`, join(root, 'tests/fixtures/apps', f)])),
+    ...Object.fromEntries(
+      fixtures.map((f) => [`fixtures/${f.replace(/\.ts$/, '')}`, join(root, 'tests/fixtures/apps', f)]),
+    ),
   };
 }
 

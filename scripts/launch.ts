@@ -15,6 +15,7 @@ import {
   spawnManaged,
   startFerretDb,
   startRedis,
+  startZipkin,
   waitUntil,
 } from '@vidp/local-stack';
 
@@ -29,11 +30,23 @@ async function ensureSecrets(): Promise<void> {
   console.log(`generated a local API key in ${file} (git-ignored)`);
 }
 
-async function ensureInfra(): Promise<void> {
+const ZIPKIN_PORT = 9411;
+
+/** Starts what is not already running; returns the Zipkin spans endpoint, if any. */
+async function ensureInfra(): Promise<string | undefined> {
   if (await portOpen(6379)) console.log('redis: using the server already on :6379');
   else owned.push((await startRedis({ dir: join(stateDir, 'redis'), port: 6379 })).process);
   if (await portOpen(27017)) console.log('mongodb: using the server already on :27017');
   else owned.push((await startFerretDb({ dir: join(stateDir, 'ferretdb'), port: 27017 })).process);
+  if (!(await portOpen(ZIPKIN_PORT))) {
+    const zipkin = await startZipkin({ port: ZIPKIN_PORT });
+    if (!zipkin) {
+      console.log('zipkin: not provisioned (no Java?): running without trace collection');
+      return undefined;
+    }
+    owned.push(zipkin.process);
+  }
+  return `http://127.0.0.1:${ZIPKIN_PORT}/api/v2/spans`;
 }
 
 async function stopAll(): Promise<void> {
@@ -44,7 +57,7 @@ async function stopAll(): Promise<void> {
 async function main(): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   await ensureSecrets();
-  await ensureInfra();
+  const zipkinEndpoint = await ensureInfra();
   const apps = await readRunFile(join(repoRoot, 'dapr', 'dapr.yaml'));
   const daprd = findBinary('daprd');
   for (const a of apps) {
@@ -68,7 +81,12 @@ async function main(): Promise<void> {
       spawnManaged(a.appId, cmd === 'node' ? process.execPath : cmd, args, {
         cwd: a.dir,
         echo: true,
-        env: { ...a.env, PORT: String(a.appPort), DAPR_HTTP_PORT: String(a.daprHttpPort), APP_ID: a.appId },
+        env: {
+          ...a.env,
+          PORT: String(a.appPort),
+          DAPR_HTTP_PORT: String(a.daprHttpPort),
+          ...(zipkinEndpoint ? { ZIPKIN_ENDPOINT: zipkinEndpoint } : {}),
+        },
       }),
     );
   }
@@ -83,6 +101,7 @@ async function main(): Promise<void> {
   console.log('\nVidP is running:');
   for (const a of apps)
     console.log(`  ${a.appId.padEnd(14)} http://127.0.0.1:${a.appPort}  (sidecar :${a.daprHttpPort})`);
+  if (zipkinEndpoint) console.log(`  traces         http://127.0.0.1:${ZIPKIN_PORT}/zipkin/`);
   console.log(`  API key        ${join(stateDir, 'secrets.json')} ("vidp-api-key")`);
   console.log('Press Ctrl-C to stop.\n');
 }

@@ -10,7 +10,8 @@ mkdir -p "$VIDP_CACHE/bin"
 # modules the Go proxy here refuses; 1.18.1 resolves fully.)
 : "${DAPR_VERSION:=1.18.1}"
 : "${FERRETDB_VERSION:=1.24.2}"
-export DAPR_VERSION FERRETDB_VERSION
+: "${ZIPKIN_VERSION:=3.5.1}"
+export DAPR_VERSION FERRETDB_VERSION ZIPKIN_VERSION
 
 log() { printf '[vidp %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
@@ -28,4 +29,16 @@ ensure_apt() {
   # Update the package lists only when an install is needed (keeps cached runs offline).
   $sudo apt-get update -qq >/dev/null 2>&1 || log "apt-get update failed; trying the lists we have"
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# Runs a long command, printing a line every 30 s so a first run never looks stuck.
+with_heartbeat() {
+  local what=$1; shift
+  local started=$SECONDS
+  ( while sleep 30; do log "still $what ($((SECONDS - started)) s)"; done ) &
+  local beat=$!
+  local rc=0
+  "$@" || rc=$?
+  kill "$beat" 2>/dev/null; wait "$beat" 2>/dev/null || true
+  return $rc
 }

@@ -16,7 +16,7 @@ src="$VIDP_CACHE/ferretdb/src-$FERRETDB_VERSION"
 rm -rf "$src" && mkdir -p "$src" "$(dirname "$bin")"
 cp -r "$mod_dir/." "$src/" && chmod -R u+w "$src"
 echo "v$FERRETDB_VERSION" > "$src/build/version/version.txt"
-(cd "$src" && CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$bin.tmp" ./cmd/ferretdb)
+(cd "$src" && with_heartbeat "building FerretDB" env CGO_ENABLED=0 go build -trimpath -ldflags "-s -w" -o "$bin.tmp" ./cmd/ferretdb)
 mv "$bin.tmp" "$bin"
 rm -rf "$src"
 ln -sf "$bin" "$VIDP_CACHE/bin/ferretdb"

@@ -1,5 +1,5 @@
+import { type Stack, startStack } from '@vidp/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Stack, startStack } from '../support/stack.js';
 
 const APPS = ['main-app', 'downscale', 'langscale', 'subtitle', 'animal-detect'];
 

@@ -1,8 +1,7 @@
 import { join } from 'node:path';
-import { peakRssBytes } from '@vidp/local-stack';
+import { fixtureApp, peakRssBytes, type Stack, startStack } from '@vidp/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesLeft } from '../support/fs.js';
-import { fixtureApp, type Stack, startStack } from '../support/stack.js';
 
 const MiB = 1024 * 1024;
 const RSS_LIMIT = 150 * MiB;
@@ -64,7 +63,6 @@ describe('service invocation through real daprd sidecars, streamed', () => {
 
   it('answers 413 problem+json when the body exceeds the limit, and leaves no temp file', async () => {
     const answer = await send(20 * MiB, 'small-receiver');
-    console.log('413 answer', JSON.stringify(answer));
     expect(answer.status).toBe(413);
     expect(answer.contentType).toContain('application/problem+json');
     expect(answer.body.detail).toMatch(/larger than the 8388608 bytes/);

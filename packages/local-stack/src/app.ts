@@ -24,23 +24,28 @@ export interface StartedApp {
 
 /** The bundle `scripts/build.ts` made for an app: `dist/apps/<name>.mjs` or `dist/fixtures/<name>.mjs`. */
 export function appEntry(app: string): string {
-  return join(repoRoot, 'dist', app.includes('/') ? app : `apps/${app}`) + '.mjs';
+  return `${join(repoRoot, 'dist', app.includes('/') ? app : `apps/${app}`)}.mjs`;
 }
 
 /** Runs a built app as one plain node process, so its pid (and memory) is the app's own. */
 export function startApp(opts: AppOptions): StartedApp {
   const name = opts.app.split('/').pop() ?? opts.app;
-  const process = spawnManaged(name, globalThis.process.execPath, ['--enable-source-maps', appEntry(opts.app)], {
-    cwd: repoRoot,
-    env: {
-      PORT: String(opts.port),
-      DAPR_HTTP_PORT: String(opts.daprHttpPort),
-      LOG_LEVEL: 'warn',
-      ...opts.env,
+  const process = spawnManaged(
+    name,
+    globalThis.process.execPath,
+    ['--enable-source-maps', appEntry(opts.app)],
+    {
+      cwd: repoRoot,
+      env: {
+        PORT: String(opts.port),
+        DAPR_HTTP_PORT: String(opts.daprHttpPort),
+        LOG_LEVEL: 'warn',
+        ...opts.env,
+      },
+      echo: opts.echo ?? false,
+      ...(opts.logFile ? { logFile: opts.logFile } : {}),
     },
-    echo: opts.echo ?? false,
-    ...(opts.logFile ? { logFile: opts.logFile } : {}),
-  });
+  );
   const url = `http://127.0.0.1:${opts.port}`;
   return {
     name,

@@ -6,4 +6,5 @@ export * from './ports.js';
 export * from './process.js';
 export * from './resources.js';
 export * from './run-file.js';
+export * from './stack.js';
 export * from './wait.js';

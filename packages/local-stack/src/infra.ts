@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { findBinary } from './paths.js';
 import { freePort } from './ports.js';
 import { type ManagedProcess, spawnManaged } from './process.js';
-import { portOpen, waitUntil } from './wait.js';
+import { httpOk, portOpen, waitUntil } from './wait.js';
 
 export interface StartedServer {
   port: number;
@@ -52,5 +52,26 @@ export async function startFerretDb(opts: {
     { echo: opts.echo ?? false },
   );
   await waitUntil(`ferretdb on port ${port}`, () => portOpen(port), 15_000);
+  return { port, process };
+}
+
+/** Zipkin (in-memory storage) when its jar was provisioned and Java is present; otherwise undefined. */
+export async function startZipkin(
+  opts: { port?: number; echo?: boolean } = {},
+): Promise<StartedServer | undefined> {
+  let jar: string;
+  let java: string;
+  try {
+    jar = findBinary('zipkin-server.jar');
+    java = findBinary('java');
+  } catch {
+    return undefined;
+  }
+  const port = opts.port ?? (await freePort());
+  const process = spawnManaged('zipkin', java, ['-Xmx256m', '-XX:+UseSerialGC', '-jar', jar], {
+    env: { QUERY_PORT: String(port), STORAGE_TYPE: 'mem', MEM_MAX_SPANS: '100000' },
+    echo: opts.echo ?? false,
+  });
+  await waitUntil(`zipkin on port ${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 60_000, 250);
   return { port, process };
 }

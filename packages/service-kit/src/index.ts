@@ -5,6 +5,7 @@ export * from './dapr/pubsub.js';
 export * from './dapr/secrets.js';
 export * from './dapr/sidecar.js';
 export * from './dapr/state.js';
+export * from './dapr/stream-request.js';
 export * from './errors.js';
 export * from './health.js';
 export * from './lifecycle.js';

@@ -41,12 +41,15 @@ export class Lifecycle {
     }, this.timeoutMs);
     deadline.unref();
     const closed = server ? new Promise<void>((resolve) => server.close(() => resolve())) : Promise.resolve();
+    // Keep-alive connections that finish their last request must not hold the stop.
+    const reaper = setInterval(() => server?.closeIdleConnections(), 100);
     server?.closeIdleConnections();
     await Promise.race([
       Promise.all([closed, Promise.allSettled([...this.work])]),
       new Promise((resolve) => setTimeout(resolve, this.timeoutMs).unref()),
     ]);
     clearTimeout(deadline);
+    clearInterval(reaper);
     for (const close of this.closers.reverse()) {
       try {
         await close();

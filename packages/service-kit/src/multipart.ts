@@ -140,7 +140,9 @@ export async function receiveMultipart(req: Request, opts: MultipartOptions): Pr
     await new Promise<void>((resolve, reject) => {
       bb.on('close', resolve);
       bb.on('error', (err: Error) => reject(badRequest(`Malformed multipart body: ${err.message}`)));
-      req.on('aborted', () => reject(badRequest('The client closed the upload before it ended.')));
+      req.on('close', () => {
+        if (!req.complete) reject(badRequest('The client closed the upload before it ended.'));
+      });
       req.on('error', reject);
       // A failure unpipes busboy, which then never closes: settle once the request is consumed.
       req.on('end', () => {
@@ -151,6 +153,9 @@ export async function receiveMultipart(req: Request, opts: MultipartOptions): Pr
     await Promise.all(writes);
     if (failure) throw failure;
   } catch (err) {
+    // Streams cut off mid-file (client gone, malformed body) never end by themselves.
+    for (const s of active) s.destroy();
+    bb.destroy();
     await Promise.allSettled(writes);
     await dir.remove();
     const cause = failure ?? err;

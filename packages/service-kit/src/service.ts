@@ -14,6 +14,9 @@ import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
 import { startTracing, type Tracing, tracingMiddleware } from './tracing.js';
 
+// Probes and sidecar handshakes would drown the log.
+const QUIET_PATHS = new Set(['/health', '/ready', '/metrics', '/dapr/config', '/dapr/subscribe']);
+
 export interface ServiceContext<C extends BaseConfig = BaseConfig> {
   config: C;
   logger: Logger;
@@ -97,13 +100,14 @@ export function buildService<C extends BaseConfig>(def: ServiceDefinition<C>) {
       },
       customLogLevel: (_req, res, err) =>
         err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
-      // Health probes would drown the log.
-      autoLogging: {
-        ignore: (req) => req.url === '/health' || req.url === '/ready' || req.url === '/metrics',
-      },
+      autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
     }),
   );
-  if (def.subscriptions?.length) app.use(subscriptionRouter(def.subscriptions, logger));
+  // daprd asks every app for these at start; answering avoids 404 noise.
+  app.use(subscriptionRouter(def.subscriptions ?? [], logger));
+  app.get('/dapr/config', (_req, res) => {
+    res.json({});
+  });
   def.routes?.(app, ctx);
   app.use(notFoundHandler);
   app.use(problemHandler(logger));

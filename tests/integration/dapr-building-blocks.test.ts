@@ -1,6 +1,6 @@
-import { waitUntil } from '@vidp/local-stack';
+import { fixtureApp, type Stack, startStack, waitUntil } from '@vidp/local-stack';
+import { deleteState, EtagMismatchError, getState, Sidecar, saveState } from '@vidp/service-kit';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureApp, type Stack, startStack } from '../support/stack.js';
 
 interface Delivery {
   id: string;
@@ -8,7 +8,7 @@ interface Delivery {
   traceparent?: string;
 }
 
-describe('Dapr pub/sub on Redis and the secret store', () => {
+describe('Dapr pub/sub, state and secrets through real sidecars', () => {
   let stack: Stack;
 
   beforeAll(async () => {
@@ -49,5 +49,29 @@ describe('Dapr pub/sub on Redis and the secret store', () => {
     const res = await fetch(`${stack.get('sender').app.url}/secret/vidp-api-key`);
     expect(res.status).toBe(200);
     expect(await res.json()).toEqual({ 'vidp-api-key': 'local-test-key' });
+  });
+
+  it('saves state with ETags and refuses a stale write', async () => {
+    const sidecar = new Sidecar({ host: '127.0.0.1', httpPort: stack.get('sender').daprd.httpPort });
+    const key = `task-${Date.now()}`;
+    expect(await getState(sidecar, 'vidp-state', key)).toBeUndefined();
+    await saveState(sidecar, 'vidp-state', [{ key, value: { status: 'pending' } }]);
+    const first = await getState<{ status: string }>(sidecar, 'vidp-state', key);
+    expect(first?.value).toEqual({ status: 'pending' });
+    expect(first?.etag).toBeTruthy();
+
+    await saveState(sidecar, 'vidp-state', [{ key, value: { status: 'running' }, etag: first!.etag }]);
+    // A second worker still holding the old ETag loses the race.
+    await expect(
+      saveState(sidecar, 'vidp-state', [{ key, value: { status: 'running' }, etag: first!.etag }]),
+    ).rejects.toBeInstanceOf(EtagMismatchError);
+    await expect(deleteState(sidecar, 'vidp-state', key, first!.etag)).rejects.toBeInstanceOf(
+      EtagMismatchError,
+    );
+
+    const second = await getState<{ status: string }>(sidecar, 'vidp-state', key);
+    expect(second?.value).toEqual({ status: 'running' });
+    await deleteState(sidecar, 'vidp-state', key, second!.etag);
+    expect(await getState(sidecar, 'vidp-state', key)).toBeUndefined();
   });
 });

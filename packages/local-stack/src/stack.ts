@@ -1,0 +1,144 @@
+// A private stack for tests and benchmarks: real Redis, FerretDB, daprd sidecars and apps
+// on free ports, in a throwaway folder, all stopped (and the folder removed) by stop().
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type StartedApp, startApp } from './app.js';
+import { type Daprd, startDaprd } from './daprd.js';
+import { type StartedServer, startFerretDb, startRedis, startZipkin } from './infra.js';
+import { freePort } from './ports.js';
+import type { ManagedProcess } from './process.js';
+import { renderDaprConfig, renderResources } from './resources.js';
+
+export interface AppSpec {
+  /** An app under apps/ (`main-app`), or a fixture app from `fixtureApp()`. */
+  app: string;
+  appId: string;
+  env?: Record<string, string>;
+  maxBodySize?: string;
+}
+
+export interface RunningApp {
+  spec: AppSpec;
+  app: StartedApp;
+  daprd: Daprd;
+}
+
+export interface Stack {
+  dir: string;
+  redis: StartedServer;
+  mongo?: StartedServer;
+  /** Present when asked for and provisioned: apps and sidecars report their spans to it. */
+  zipkin?: StartedServer;
+  secretsFile: string;
+  apps: Map<string, RunningApp>;
+  get(appId: string): RunningApp;
+  startApp(spec: AppSpec): Promise<RunningApp>;
+  /** A sidecar with no app behind it: a client that only calls out (benchmarks). */
+  startSidecar(appId: string): Promise<Daprd>;
+  stop(): Promise<void>;
+}
+
+export const fixtureApp = (name: string) => `fixtures/${name}`;
+
+export interface StackOptions {
+  apps: AppSpec[];
+  mongo?: boolean;
+  zipkin?: boolean;
+  secrets?: Record<string, string>;
+}
+
+export async function startStack(opts: StackOptions): Promise<Stack> {
+  const dir = await mkdtemp(join(tmpdir(), 'vidp-test-'));
+  // Everything started is stopped in reverse order, also when starting fails half-way.
+  const owned: ManagedProcess[] = [];
+  const own = <T extends { process: ManagedProcess }>(started: T): T => {
+    owned.push(started.process);
+    return started;
+  };
+  const stopAll = async () => {
+    for (const p of owned.reverse()) await p.stop();
+    await rm(dir, { recursive: true, force: true });
+  };
+
+  try {
+    await mkdir(join(dir, 'tmp'));
+    const redis = own(await startRedis({ dir: join(dir, 'redis') }));
+    const mongo = opts.mongo ? own(await startFerretDb({ dir: join(dir, 'ferretdb') })) : undefined;
+    const zipkin = opts.zipkin ? await startZipkin() : undefined;
+    if (zipkin) own(zipkin);
+    else if (opts.zipkin)
+      throw new Error('Zipkin was asked for but is not provisioned (scripts/provision/zipkin.sh)');
+    const zipkinEndpoint = zipkin ? `http://127.0.0.1:${zipkin.port}/api/v2/spans` : undefined;
+    const secretsFile = join(dir, 'secrets.json');
+    await writeFile(secretsFile, JSON.stringify(opts.secrets ?? { 'vidp-api-key': 'test-key' }));
+    const resources = await renderResources(join(dir, 'resources'), {
+      redisHost: `127.0.0.1:${redis.port}`,
+      secretsFile,
+    });
+    const config = await renderDaprConfig(join(dir, 'dapr-config.yaml'), zipkinEndpoint);
+    const apps = new Map<string, RunningApp>();
+
+    const sidecarFor = async (appId: string, appPort?: number, maxBodySize = '600Mi') =>
+      own(
+        await startDaprd({
+          appId,
+          ...(appPort ? { appPort } : {}),
+          resourcesPaths: [resources],
+          config,
+          maxBodySize,
+          logFile: join(dir, `daprd-${appId}.log`),
+        }),
+      );
+
+    const launch = async (spec: AppSpec): Promise<RunningApp> => {
+      const appPort = await freePort();
+      const daprd = await sidecarFor(spec.appId, appPort, spec.maxBodySize);
+      const app = own(
+        startApp({
+          app: spec.app,
+          port: appPort,
+          daprHttpPort: daprd.httpPort,
+          logFile: join(dir, `app-${spec.appId}.log`),
+          env: {
+            SERVICE_NAME: spec.appId,
+            TMP_DIR: join(dir, 'tmp'),
+            ...(mongo ? { MONGODB_URL: `mongodb://127.0.0.1:${mongo.port}/vidp` } : {}),
+            ...(zipkinEndpoint ? { ZIPKIN_ENDPOINT: zipkinEndpoint } : {}),
+            ...spec.env,
+          },
+        }),
+      );
+      await app.alive();
+      await daprd.ready(true);
+      const running = { spec, app, daprd };
+      apps.set(spec.appId, running);
+      return running;
+    };
+
+    for (const spec of opts.apps) await launch(spec);
+    return {
+      dir,
+      redis,
+      ...(mongo ? { mongo } : {}),
+      ...(zipkin ? { zipkin } : {}),
+      secretsFile,
+      apps,
+      get(appId) {
+        const a = apps.get(appId);
+        if (!a) throw new Error(`no app ${appId} in this stack`);
+        return a;
+      },
+      startApp: launch,
+      async startSidecar(appId) {
+        const daprd = await sidecarFor(appId);
+        await daprd.ready();
+        return daprd;
+      },
+      stop: stopAll,
+    };
+  } catch (err) {
+    await stopAll();
+    throw err;
+  }
+}
