@@ -13,6 +13,7 @@ export * from './logger.js';
 export * from './main.js';
 export * from './metrics.js';
 export * from './multipart.js';
+export * from './processor.js';
 export * from './service.js';
 export * from './temp-dir.js';
 export * from './tracing.js';

@@ -1,0 +1,4 @@
+export * from './ffmpeg-error.js';
+export * from './limits.js';
+export * from './probe.js';
+export * from './run.js';

@@ -1,0 +1,171 @@
+import { FfmpegError, UnsupportedMediaError } from './ffmpeg-error.js';
+import { ALLOWED_DEMUXERS, PROTOCOL_WHITELIST } from './limits.js';
+import { runTool } from './run.js';
+
+export interface VideoStreamInfo {
+  codec: string;
+  width: number;
+  height: number;
+  /** Average frame rate in frames per second. */
+  fps: number;
+  /** Clockwise rotation from the display matrix or the rotate tag (0, 90, 180, 270). */
+  rotation: number;
+  /** Width and height as displayed, after rotation. */
+  displayWidth: number;
+  displayHeight: number;
+  pixelFormat?: string;
+}
+
+export interface AudioStreamInfo {
+  codec: string;
+  channels: number;
+  sampleRate: number;
+}
+
+export interface MediaInfo {
+  /** ffprobe's demuxer name, e.g. "mov,mp4,m4a,3gp,3g2,mj2". */
+  format: string;
+  formatLongName: string;
+  durationSec: number;
+  sizeBytes: number;
+  bitRate?: number;
+  video?: VideoStreamInfo;
+  audio?: AudioStreamInfo;
+}
+
+interface RawStream {
+  codec_type?: string;
+  codec_name?: string;
+  width?: number;
+  height?: number;
+  avg_frame_rate?: string;
+  r_frame_rate?: string;
+  pix_fmt?: string;
+  channels?: number;
+  sample_rate?: string;
+  tags?: { rotate?: string };
+  side_data_list?: { side_data_type?: string; rotation?: number }[];
+  disposition?: { attached_pic?: number };
+}
+
+interface RawProbe {
+  format?: {
+    format_name?: string;
+    format_long_name?: string;
+    duration?: string;
+    size?: string;
+    bit_rate?: string;
+  };
+  streams?: RawStream[];
+}
+
+function rate(r: string | undefined): number {
+  const [n, d] = (r ?? '0/1').split('/').map(Number);
+  return n && d ? n / d : 0;
+}
+
+function rotationOf(s: RawStream): number {
+  const fromMatrix = s.side_data_list?.find((d) => d.rotation !== undefined)?.rotation;
+  const raw = fromMatrix ?? Number(s.tags?.rotate ?? 0);
+  // Display-matrix rotation is counter-clockwise; normalise to clockwise 0/90/180/270.
+  const cw = fromMatrix !== undefined ? -raw : raw;
+  return (((Math.round(cw / 90) * 90) % 360) + 360) % 360;
+}
+
+/** Turns ffprobe's JSON into MediaInfo; pure, so it is unit-tested without ffprobe. */
+export function parseProbe(raw: RawProbe): MediaInfo {
+  const format = raw.format?.format_name ?? '';
+  const v = raw.streams?.find((s) => s.codec_type === 'video' && !s.disposition?.attached_pic);
+  const a = raw.streams?.find((s) => s.codec_type === 'audio');
+  const info: MediaInfo = {
+    format,
+    formatLongName: raw.format?.format_long_name ?? '',
+    durationSec: Number(raw.format?.duration ?? 0) || 0,
+    sizeBytes: Number(raw.format?.size ?? 0) || 0,
+    ...(raw.format?.bit_rate ? { bitRate: Number(raw.format.bit_rate) } : {}),
+  };
+  if (v?.width && v.height) {
+    const rotation = rotationOf(v);
+    const swap = rotation === 90 || rotation === 270;
+    info.video = {
+      codec: v.codec_name ?? 'unknown',
+      width: v.width,
+      height: v.height,
+      fps: rate(v.avg_frame_rate) || rate(v.r_frame_rate),
+      rotation,
+      displayWidth: swap ? v.height : v.width,
+      displayHeight: swap ? v.width : v.height,
+      ...(v.pix_fmt ? { pixelFormat: v.pix_fmt } : {}),
+    };
+  }
+  if (a) {
+    info.audio = {
+      codec: a.codec_name ?? 'unknown',
+      channels: a.channels ?? 0,
+      sampleRate: Number(a.sample_rate ?? 0),
+    };
+  }
+  return info;
+}
+
+/**
+ * Probes a local file. The demuxer is identified by ffprobe from the bytes (not the name)
+ * and must be on the allow-list: playlists and concat scripts are refused before any
+ * decoder sees them. Throws UnsupportedMediaError for anything that is not usable media.
+ */
+export async function probeMedia(
+  path: string,
+  opts: { signal?: AbortSignal; binary?: string } = {},
+): Promise<MediaInfo> {
+  let out: string;
+  try {
+    out = await runTool(
+      opts.binary ?? 'ffprobe',
+      [
+        '-hide_banner',
+        '-v',
+        'error',
+        '-protocol_whitelist',
+        PROTOCOL_WHITELIST,
+        '-print_format',
+        'json',
+        '-show_format',
+        '-show_streams',
+        // `file:` keeps a name like "x:y.mp4" from being read as a protocol.
+        `file:${path}`,
+      ],
+      { timeoutMs: 60_000, ...(opts.signal ? { signal: opts.signal } : {}) },
+    );
+  } catch (err) {
+    if (err instanceof FfmpegError && err.exitCode !== null) {
+      throw new UnsupportedMediaError(
+        `Not a readable media file (${firstLine(err.stderrTail) || 'unknown format'}).`,
+      );
+    }
+    throw err;
+  }
+  const info = parseProbe(JSON.parse(out) as RawProbe);
+  if (!ALLOWED_DEMUXERS.has(info.format)) {
+    throw new UnsupportedMediaError(
+      `Media format "${info.format || 'unknown'}" is not accepted; send a video file such as MP4, MKV, WebM, MOV or AVI.`,
+    );
+  }
+  if (!info.video && !info.audio)
+    throw new UnsupportedMediaError('The file has neither a video nor an audio stream.');
+  return info;
+}
+
+function firstLine(s: string): string {
+  return (
+    s
+      .split('\n')
+      .find((l) => l.trim())
+      ?.trim()
+      .slice(0, 200) ?? ''
+  );
+}
+
+/** The `-f` value that pins the demuxer ffprobe identified, so ffmpeg does not guess again. */
+export function demuxerFlag(info: MediaInfo): string {
+  return info.format.split(',')[0] as string;
+}
