@@ -1,9 +1,29 @@
 import { serviceConfigSchema } from '@vidp/service-kit';
 import { z } from 'zod';
 
+const list = z
+  .string()
+  .default('')
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
+
 export const mainAppConfigSchema = serviceConfigSchema('main-app', 8000).extend({
   /** Any MongoDB-wire server: a real MongoDB replica set in Kubernetes, FerretDB locally. */
   MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/vidp'),
+  /** Browser origins allowed to call the API (comma-separated); none by default. */
+  CORS_ORIGINS: list.refine((o) => !o.includes('*'), 'CORS_ORIGINS lists origins; "*" is not allowed'),
+  /** Name of the secret (in the Dapr secret store) holding the API key(s), comma-separated. */
+  API_KEY_SECRET: z.string().default('vidp-api-key'),
+  ORCH_POLL_MS: z.coerce.number().int().min(100).default(1000),
+  TASK_LEASE_MS: z.coerce.number().int().min(1500).default(30_000),
+  TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),
+  TASK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(2000),
+  TASK_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(60_000),
+  TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
 });
 
 export type MainAppConfig = z.infer<typeof mainAppConfigSchema>;

@@ -1,11 +1,106 @@
-import { loadConfig, runMain, startService } from '@vidp/service-kit';
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
+import { PUBSUB, type TaskProgressEvent, TOPICS } from '@vidp/contracts';
+import { type CloudEvent, loadConfig, runMain, startService } from '@vidp/service-kit';
+import { ApiKeys } from './adapters/api-keys.js';
+import { Catalog } from './adapters/catalog.js';
+import { gridFsStore } from './adapters/gridfs-store.js';
 import { connectMongo, mongoCheck } from './adapters/mongo.js';
+import { ProcessorClient } from './adapters/processor-client.js';
+import { pubsubEvents } from './adapters/pubsub-events.js';
+import { TaskStateStore } from './adapters/task-state.js';
 import { mainAppConfigSchema } from './config.js';
+import { EventHub } from './domain/event-hub.js';
+import { Orchestrator } from './domain/orchestrator.js';
+import { requireApiKey } from './routes/api-key.js';
+import { corsFor } from './routes/cors.js';
+import { openApiRoutes } from './routes/openapi.js';
+import { videoRoutes } from './routes/videos.js';
 
-// main-app: owns the catalog and orchestrates the processors through Dapr.
+/** Every replica receives every event on this component (its consumer group is per replica). */
+const BROADCAST = 'vidp-events';
+const HUB_TOPICS = Object.values(TOPICS);
+
+// main-app: owns the catalog and the stored files, and orchestrates the processors through Dapr.
 runMain(async () => {
   const config = loadConfig(mainAppConfigSchema);
   const mongo = connectMongo(config.MONGODB_URL);
-  const service = await startService({ config, readiness: [mongoCheck(mongo)] });
+  const db = mongo.db();
+  const catalog = new Catalog(db);
+  const blobs = gridFsStore(db);
+  const hub = new EventHub();
+  // Filled in once the service (and so its sidecar client) exists.
+  let orchestrator: Orchestrator | undefined;
+
+  const service = await startService({
+    config,
+    readiness: [mongoCheck(mongo)],
+    subscriptions: [
+      { pubsubName: PUBSUB, topic: TOPICS.videoUploaded, handler: async () => orchestrator?.wake() },
+      {
+        pubsubName: PUBSUB,
+        topic: TOPICS.taskProgress,
+        handler: async (e: CloudEvent<TaskProgressEvent>) => {
+          if (typeof e.data?.videoId === 'string' && typeof e.data.progress === 'number') {
+            await catalog.setProgress(e.data.videoId, e.data.task, e.data.progress);
+          }
+        },
+      },
+      ...HUB_TOPICS.map((topic) => ({
+        pubsubName: BROADCAST,
+        topic,
+        handler: async (e: CloudEvent<Record<string, unknown>>) => {
+          if (typeof e.data?.videoId === 'string') hub.emit({ topic, videoId: e.data.videoId, data: e.data });
+        },
+      })),
+    ],
+    routes(app, { sidecar, logger, lifecycle, addReadiness }) {
+      const state = new TaskStateStore(sidecar);
+      const events = pubsubEvents(sidecar);
+      const keys = new ApiKeys(sidecar, config.API_KEY_SECRET, logger);
+      orchestrator = new Orchestrator(
+        {
+          catalog,
+          state,
+          blobs,
+          events,
+          logger,
+          processors: new ProcessorClient(sidecar, blobs),
+          replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
+          track: (p) => lifecycle.track(p),
+        },
+        {
+          pollMs: config.ORCH_POLL_MS,
+          leaseMs: config.TASK_LEASE_MS,
+          maxAttempts: config.TASK_MAX_ATTEMPTS,
+          backoffBaseMs: config.TASK_BACKOFF_BASE_MS,
+          backoffMaxMs: config.TASK_BACKOFF_MAX_MS,
+          concurrency: config.TASK_CONCURRENCY,
+        },
+      );
+      const orch = orchestrator;
+      keys.start();
+      lifecycle.onClose(() => keys.stop());
+      app.use(corsFor(config.CORS_ORIGINS));
+      app.use(openApiRoutes());
+      app.use('/api/videos', requireApiKey(keys.current));
+      app.use(
+        videoRoutes({
+          catalog,
+          blobs,
+          state,
+          events,
+          hub,
+          maxUploadBytes: config.MAX_UPLOAD_BYTES,
+          tmpDir: config.TMP_DIR,
+          abortRunning: (id) => orch.abortVideo(id),
+        }),
+      );
+      addReadiness(keys.readiness());
+    },
+  });
+  service.ctx.lifecycle.onClose(() => orchestrator?.stop());
   service.ctx.lifecycle.onClose(() => mongo.close());
+  await catalog.init();
+  orchestrator?.start();
 });

@@ -21,6 +21,8 @@ export const TOPICS = {
   taskCompleted: 'task.completed',
   taskFailed: 'task.failed',
   videoCompleted: 'video.completed',
+  videoCancelled: 'video.cancelled',
+  videoDeleted: 'video.deleted',
 } as const;
 
 export interface TaskProgressEvent {

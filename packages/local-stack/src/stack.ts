@@ -34,12 +34,17 @@ export interface Stack {
   apps: Map<string, RunningApp>;
   get(appId: string): RunningApp;
   startApp(spec: AppSpec): Promise<RunningApp>;
+  /** Starts an app's process again (same port, same sidecar), e.g. after a kill -9. */
+  restartApp(appId: string): Promise<RunningApp>;
   /** A sidecar with no app behind it: a client that only calls out (benchmarks). */
   startSidecar(appId: string): Promise<Daprd>;
   stop(): Promise<void>;
 }
 
 export const fixtureApp = (name: string) => `fixtures/${name}`;
+
+/** The API key every test stack's secret store holds unless told otherwise. */
+export const TEST_API_KEY = 'test-api-key-0123456789abcdef';
 
 export interface StackOptions {
   apps: AppSpec[];
@@ -58,7 +63,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
   };
   const stopAll = async () => {
     for (const p of owned.reverse()) await p.stop();
-    await rm(dir, { recursive: true, force: true });
+    // VIDP_KEEP_STACK=1 keeps the folder (logs of every app and sidecar) for a post-mortem.
+    if (process.env.VIDP_KEEP_STACK) console.log(`stack kept in ${dir}`);
+    else await rm(dir, { recursive: true, force: true });
   };
 
   try {
@@ -71,7 +78,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       throw new Error('Zipkin was asked for but is not provisioned (scripts/provision/zipkin.sh)');
     const zipkinEndpoint = zipkin ? `http://127.0.0.1:${zipkin.port}/api/v2/spans` : undefined;
     const secretsFile = join(dir, 'secrets.json');
-    await writeFile(secretsFile, JSON.stringify(opts.secrets ?? { 'vidp-api-key': 'test-key' }));
+    await writeFile(secretsFile, JSON.stringify(opts.secrets ?? { 'vidp-api-key': TEST_API_KEY }));
     const resources = await renderResources(join(dir, 'resources'), {
       redisHost: `127.0.0.1:${redis.port}`,
       secretsFile,
@@ -91,10 +98,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         }),
       );
 
-    const launch = async (spec: AppSpec): Promise<RunningApp> => {
-      const appPort = await freePort();
-      const daprd = await sidecarFor(spec.appId, appPort, spec.maxBodySize);
-      const app = own(
+    const appProcess = (spec: AppSpec, appPort: number, daprd: Daprd) =>
+      own(
         startApp({
           app: spec.app,
           port: appPort,
@@ -109,10 +114,26 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           },
         }),
       );
+
+    const launch = async (spec: AppSpec): Promise<RunningApp> => {
+      const appPort = await freePort();
+      const daprd = await sidecarFor(spec.appId, appPort, spec.maxBodySize);
+      const app = appProcess(spec, appPort, daprd);
       await app.alive();
       await daprd.ready(true);
       const running = { spec, app, daprd };
       apps.set(spec.appId, running);
+      return running;
+    };
+
+    const restart = async (appId: string): Promise<RunningApp> => {
+      const old = apps.get(appId);
+      if (!old) throw new Error(`no app ${appId} in this stack`);
+      await old.app.process.stop();
+      const app = appProcess(old.spec, old.app.port, old.daprd);
+      await app.alive();
+      const running = { ...old, app };
+      apps.set(appId, running);
       return running;
     };
 
@@ -130,6 +151,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         return a;
       },
       startApp: launch,
+      restartApp: restart,
       async startSidecar(appId) {
         const daprd = await sidecarFor(appId);
         await daprd.ready();

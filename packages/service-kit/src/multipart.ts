@@ -12,6 +12,8 @@ export interface ReceivedFile {
   field: string;
   /** The client's file name reduced to a safe base name; informative only, never a path. */
   filename: string;
+  /** The file name exactly as the client sent it (for validation; never use it as a path). */
+  clientFilename: string;
   /** Where the bytes are on disk, inside this request's temp folder. */
   path: string;
   size: number;
@@ -71,6 +73,8 @@ export async function receiveMultipart(req: Request, opts: MultipartOptions): Pr
   try {
     bb = busboy({
       headers: req.headers,
+      // Keep the client's name whole: callers may refuse a path; `filename` is always reduced.
+      preservePath: true,
       limits: {
         fileSize: opts.maxFileBytes,
         files: opts.maxFiles ?? 1,
@@ -122,6 +126,7 @@ export async function receiveMultipart(req: Request, opts: MultipartOptions): Pr
       files[index] = {
         field,
         filename: safeFilename(info.filename),
+        clientFilename: info.filename ?? '',
         path,
         size,
         sha256: counter.digest(),

@@ -24,6 +24,8 @@ export interface ServiceContext<C extends BaseConfig = BaseConfig> {
   metrics: Registry;
   lifecycle: Lifecycle;
   tracing: Tracing;
+  /** Adds a dependency to `/ready` (for checks that need the context to exist first). */
+  addReadiness(check: ReadinessCheck): void;
 }
 
 export interface ServiceDefinition<C extends BaseConfig> {
@@ -66,6 +68,7 @@ export function buildService<C extends BaseConfig>(def: ServiceDefinition<C>) {
     apiToken: config.DAPR_API_TOKEN,
   });
   const lifecycle = new Lifecycle(logger, config.SHUTDOWN_TIMEOUT_MS);
+  const checks: ReadinessCheck[] = [sidecarCheck(sidecar), ...(def.readiness ?? [])];
   const ctx: ServiceContext<C> = {
     config,
     logger,
@@ -73,18 +76,13 @@ export function buildService<C extends BaseConfig>(def: ServiceDefinition<C>) {
     metrics: metrics.registry,
     lifecycle,
     tracing,
+    addReadiness: (check) => checks.push(check),
   };
 
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', false);
-  app.use(
-    healthRouter(
-      config.SERVICE_NAME,
-      [sidecarCheck(sidecar), ...(def.readiness ?? [])],
-      () => lifecycle.isStopping,
-    ),
-  );
+  app.use(healthRouter(config.SERVICE_NAME, checks, () => lifecycle.isStopping));
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.registry.contentType).send(await metrics.registry.metrics());
   });

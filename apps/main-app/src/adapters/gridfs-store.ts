@@ -1,0 +1,103 @@
+import type { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import { type Db, type Filter, GridFSBucket, type GridFSFile, ObjectId } from 'mongodb';
+import type { BlobInfo, BlobOwner, BlobStore } from './blob-store.js';
+
+interface BlobMetadata extends BlobOwner {
+  contentType: string;
+}
+
+function toInfo(f: GridFSFile): BlobInfo {
+  const m = f.metadata as BlobMetadata;
+  return {
+    id: f._id.toHexString(),
+    filename: f.filename,
+    contentType: m.contentType,
+    size: f.length,
+    owner: { videoId: m.videoId, role: m.role, ...(m.attempt !== undefined ? { attempt: m.attempt } : {}) },
+  };
+}
+
+function objectId(id: string): ObjectId | undefined {
+  return ObjectId.isValid(id) && id.length === 24 ? new ObjectId(id) : undefined;
+}
+
+export class GridFsBlobStore implements BlobStore {
+  private readonly bucket: GridFSBucket;
+
+  constructor(db: Db, bucketName = 'media') {
+    this.bucket = new GridFSBucket(db, { bucketName });
+  }
+
+  async put(
+    source: Readable,
+    file: { filename: string; contentType: string; owner: BlobOwner },
+  ): Promise<BlobInfo> {
+    const metadata: BlobMetadata = { ...file.owner, contentType: file.contentType };
+    const upload = this.bucket.openUploadStream(file.filename, { metadata });
+    try {
+      await pipeline(source, upload);
+    } catch (err) {
+      // A half-written file must not stay behind: drop its chunks too.
+      await this.bucket.delete(upload.id).catch(() => undefined);
+      throw err;
+    }
+    return {
+      id: upload.id.toHexString(),
+      filename: file.filename,
+      contentType: file.contentType,
+      size: upload.length,
+      owner: file.owner,
+    };
+  }
+
+  async stat(id: string): Promise<BlobInfo | undefined> {
+    const _id = objectId(id);
+    if (!_id) return undefined;
+    const [f] = await this.bucket.find({ _id }).limit(1).toArray();
+    return f ? toInfo(f) : undefined;
+  }
+
+  read(id: string, range?: { start: number; end: number }): Readable {
+    const _id = objectId(id);
+    if (!_id) throw new Error(`not a blob id: ${id}`);
+    // GridFS's `end` is exclusive.
+    return this.bucket.openDownloadStream(_id, range ? { start: range.start, end: range.end + 1 } : {});
+  }
+
+  async delete(id: string): Promise<void> {
+    const _id = objectId(id);
+    if (!_id) return;
+    await this.bucket.delete(_id).catch((err: Error) => {
+      if (!/not found/i.test(err.message)) throw err;
+    });
+  }
+
+  private filter(owner: Partial<BlobOwner> & { videoId: string }): Filter<GridFSFile> {
+    const f: Record<string, unknown> = { 'metadata.videoId': owner.videoId };
+    if (owner.role) f['metadata.role'] = owner.role;
+    if (owner.attempt !== undefined) f['metadata.attempt'] = owner.attempt;
+    return f as Filter<GridFSFile>;
+  }
+
+  async list(owner: Partial<BlobOwner> & { videoId: string }): Promise<BlobInfo[]> {
+    return (await this.bucket.find(this.filter(owner)).toArray()).map(toInfo);
+  }
+
+  async deleteOwned(
+    owner: Partial<BlobOwner> & { videoId: string },
+    except?: { role: string; attempt: number },
+  ): Promise<number> {
+    let n = 0;
+    for (const f of await this.list(owner)) {
+      if (except && f.owner.role === except.role && f.owner.attempt === except.attempt) continue;
+      await this.delete(f.id);
+      n++;
+    }
+    return n;
+  }
+}
+
+export function gridFsStore(db: Db): GridFsBlobStore {
+  return new GridFsBlobStore(db);
+}

@@ -1,0 +1,124 @@
+import { Readable } from 'node:stream';
+import type { TaskName } from '@vidp/contracts';
+import { HEADER_TASK_ID, HEADER_VIDEO_ID } from '@vidp/contracts';
+import { invokeMultipart, type Sidecar } from '@vidp/service-kit';
+import busboy from 'busboy';
+import type { OutputRef } from '../domain/model.js';
+import type { BlobOwner, BlobStore } from './blob-store.js';
+
+/** A processor answered with an error; 4xx means the input is wrong for it (no retry). */
+export class ProcessorError extends Error {
+  constructor(
+    message: string,
+    readonly status: number,
+  ) {
+    super(message);
+  }
+  get permanent(): boolean {
+    return this.status >= 400 && this.status < 500 && this.status !== 408 && this.status !== 429;
+  }
+}
+
+export interface ProcessorCall {
+  task: TaskName;
+  method: string;
+  videoId: string;
+  taskId: string;
+  original: { blobId: string; filename: string; contentType: string; size: number };
+  fields: Record<string, string>;
+  owner: BlobOwner;
+  signal: AbortSignal;
+}
+
+export interface ProcessorAnswer {
+  result: unknown;
+  outputs: OutputRef[];
+}
+
+/**
+ * Streams the original from the blob store to a processor through Dapr (chunked multipart,
+ * never whole in memory) and stores the files it answers with as they arrive.
+ */
+export class ProcessorClient {
+  constructor(
+    private readonly sidecar: Sidecar,
+    private readonly blobs: BlobStore,
+  ) {}
+
+  async call(c: ProcessorCall): Promise<ProcessorAnswer> {
+    const res = await invokeMultipart(
+      this.sidecar,
+      c.task,
+      c.method,
+      [
+        ...Object.entries(c.fields).map(([name, value]) => ({ name, value })),
+        {
+          name: 'file',
+          filename: c.original.filename,
+          contentType: c.original.contentType,
+          size: c.original.size,
+          open: () => this.blobs.read(c.original.blobId),
+        },
+      ],
+      { signal: c.signal, headers: { [HEADER_VIDEO_ID]: c.videoId, [HEADER_TASK_ID]: c.taskId } },
+    );
+    const type = res.headers.get('content-type') ?? '';
+    if (!res.ok) {
+      const text = await res.text().catch(() => '');
+      let detail = text.slice(0, 500);
+      try {
+        const body = JSON.parse(text) as { detail?: string; message?: string };
+        detail = body.detail ?? body.message ?? detail;
+      } catch {
+        // not JSON
+      }
+      throw new ProcessorError(`${c.task} answered ${res.status}: ${detail}`, res.status);
+    }
+    if (type.startsWith('multipart/')) return this.readParts(res, type, c.owner);
+    return { result: await res.json(), outputs: [] };
+  }
+
+  private async readParts(res: Response, contentType: string, owner: BlobOwner): Promise<ProcessorAnswer> {
+    if (!res.body) throw new ProcessorError('empty multipart answer', 502);
+    const outputs: OutputRef[] = [];
+    const writes: Promise<void>[] = [];
+    let result: unknown;
+    const bb = busboy({ headers: { 'content-type': contentType }, limits: { fieldSize: 16 * 1024 * 1024 } });
+    bb.on('field', (name, value) => {
+      if (name === 'result') result = JSON.parse(value);
+    });
+    bb.on('file', (name, stream, info) => {
+      const write = this.blobs
+        .put(stream, { filename: info.filename ?? name, contentType: info.mimeType, owner })
+        .then((blob) => {
+          outputs.push({
+            name,
+            blobId: blob.id,
+            filename: blob.filename,
+            contentType: blob.contentType,
+            size: blob.size,
+          });
+        });
+      write.catch(() => undefined);
+      writes.push(write);
+    });
+    try {
+      await new Promise<void>((resolve, reject) => {
+        bb.on('close', resolve);
+        bb.on('error', reject);
+        const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream);
+        body.on('error', (err) => {
+          bb.destroy(err);
+          reject(err);
+        });
+        body.pipe(bb);
+      });
+    } finally {
+      // Never return (or fail) with a write still running: the caller cleans up after us.
+      await Promise.allSettled(writes);
+    }
+    await Promise.all(writes);
+    if (result === undefined) throw new ProcessorError('the answer had no "result" part', 502);
+    return { result, outputs };
+  }
+}

@@ -1,0 +1,38 @@
+import { z } from 'zod';
+
+export const VIDEO_STATUSES = ['processing', 'completed', 'partial', 'failed', 'cancelled'] as const;
+
+export const uploadFieldsSchema = z
+  .object({
+    title: z.string().trim().max(200).optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}$/, 'language must be an ISO 639-1 code such as "en" or "fr"')
+      .optional(),
+    tasks: z.string().max(200).optional(),
+  })
+  .strict();
+
+export const listQuerySchema = z
+  .object({
+    status: z.enum(VIDEO_STATUSES).optional(),
+    language: z
+      .string()
+      .regex(/^[a-z]{2}$/)
+      .optional(),
+    species: z
+      .string()
+      .regex(/^[a-z ]{2,40}$/)
+      .optional(),
+    sort: z.enum(['newest', 'oldest']).default('newest'),
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  })
+  .strict();
+
+export const videoIdSchema = z.string().uuid('not a video id');
+
+/** A zod error as one sentence a person can act on. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.join('.') || 'request'}: ${i.message}`).join('; ');
+}
