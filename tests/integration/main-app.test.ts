@@ -1,7 +1,9 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixtureApp, type Stack, startStack, TEST_API_KEY, waitUntil } from '@vidp/local-stack';
 import { MongoClient } from 'mongodb';
+import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesLeft } from '../support/fs.js';
 import { makeVideo } from '../support/media.js';
@@ -256,8 +258,98 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
     });
     it('...and none of them left a record, a stored file or a temp file', async () => {
       expect(await stored()).toEqual(before);
-      expect(await filesLeft(join(stack.dir, 'tmp'))).toEqual([]);
+      expect(await filesLeft(join(stack.dir, 'tmp', 'main-app'))).toEqual([]);
       expect((await fetch(`${api}/health`)).status).toBe(200);
+    });
+  });
+
+  describe('resumable uploads (tus)', () => {
+    const tusUpload = (
+      data: Buffer,
+      metadata: Record<string, string>,
+      opts: Partial<tus.UploadOptions> = {},
+    ) =>
+      new tus.Upload(data, {
+        endpoint: `${api}/api/uploads`,
+        headers,
+        chunkSize: 64 * 1024,
+        metadata,
+        retryDelays: [],
+        ...opts,
+      });
+    const finish = (u: tus.Upload) =>
+      new Promise<{ status: number; body: string; videoId: string | null }>((resolve, reject) => {
+        u.options.onError = reject;
+        u.options.onAfterResponse = (_req, res) => {
+          if (res.getHeader('Vidp-Video-Id') || res.getStatus() >= 400) {
+            resolve({
+              status: res.getStatus(),
+              body: res.getBody(),
+              videoId: res.getHeader('Vidp-Video-Id') ?? null,
+            });
+          }
+        };
+        u.start();
+      });
+
+    it('resumes an interrupted upload from its offset and ends in one video, once', async () => {
+      const data = await readFile(makeVideo(media, 'tus.mp4', { seconds: 3, size: '320x240', tone: 990 }));
+      let aborted = false;
+      const first = tusUpload(data, { filename: 'tus.mp4', title: 'Resumed' });
+      await new Promise<void>((resolve, reject) => {
+        first.options.onError = reject;
+        first.options.onChunkComplete = (_chunk, sent) => {
+          // Cut the connection after two chunks, like a dropped network.
+          if (sent >= 128 * 1024 && !aborted) {
+            aborted = true;
+            void first.abort().then(resolve);
+          }
+        };
+        first.start();
+      });
+      const url = first.url as string;
+      const head = await fetch(new URL(url, api), {
+        method: 'HEAD',
+        headers: { ...headers, 'tus-resumable': '1.0.0' },
+      });
+      const offset = Number(head.headers.get('upload-offset'));
+      expect(offset).toBeGreaterThanOrEqual(128 * 1024);
+      expect(offset).toBeLessThan(data.length);
+
+      const resumed = await finish(
+        tusUpload(
+          data,
+          { filename: 'tus.mp4', title: 'Resumed' },
+          { uploadUrl: new URL(url, api).toString() },
+        ),
+      );
+      expect(resumed.status).toBe(200);
+      expect(resumed.videoId).toMatch(/^[0-9a-f-]{36}$/);
+      const v = await get(resumed.videoId as string);
+      expect(v.title).toBe('Resumed');
+      expect(v.sha256).toBe(createHash('sha256').update(data).digest('hex'));
+
+      // Sending the same file again completes to the same video.
+      const again = await finish(tusUpload(data, { filename: 'tus-again.mp4' }));
+      expect(again.videoId).toBe(resumed.videoId);
+      expect(JSON.parse(again.body).duplicate).toBe(true);
+    });
+
+    it('refuses a finished upload that is not media, and keeps nothing', async () => {
+      const before = await stored();
+      const done = await finish(
+        tusUpload(Buffer.from('#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n'), { filename: 'x.mp4' }),
+      );
+      expect(done.status).toBe(415);
+      expect(await stored()).toEqual(before);
+      const left = await filesLeft(join(stack.dir, 'tmp', 'main-app'));
+      expect(left, left.join(', ')).toEqual([]);
+    });
+
+    it('refuses bad metadata before any byte is sent', async () => {
+      const refused = await finish(tusUpload(Buffer.alloc(10), { filename: 'a.mp4', tasks: 'nope' }));
+      expect(refused.status).toBe(400);
+      expect(JSON.parse(refused.body).detail).toMatch(/Unknown task.*nope/);
     });
   });
 

@@ -18,6 +18,8 @@ export const mainAppConfigSchema = serviceConfigSchema('main-app', 8000).extend(
   CORS_ORIGINS: list.refine((o) => !o.includes('*'), 'CORS_ORIGINS lists origins; "*" is not allowed'),
   /** Name of the secret (in the Dapr secret store) holding the API key(s), comma-separated. */
   API_KEY_SECRET: z.string().default('vidp-api-key'),
+  /** Partial resumable uploads; with several replicas, a shared volume (or sticky sessions). */
+  RESUMABLE_DIR: z.string().optional(),
   ORCH_POLL_MS: z.coerce.number().int().min(100).default(1000),
   TASK_LEASE_MS: z.coerce.number().int().min(1500).default(30_000),
   TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { hostname } from 'node:os';
+import { hostname, tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { PUBSUB, type TaskProgressEvent, TOPICS } from '@vidp/contracts';
 import { type CloudEvent, loadConfig, runMain, startService } from '@vidp/service-kit';
 import { ApiKeys } from './adapters/api-keys.js';
@@ -15,6 +16,7 @@ import { Orchestrator } from './domain/orchestrator.js';
 import { requireApiKey } from './routes/api-key.js';
 import { corsFor } from './routes/cors.js';
 import { openApiRoutes } from './routes/openapi.js';
+import { resumableRoutes } from './routes/resumable.js';
 import { videoRoutes } from './routes/videos.js';
 
 /** Every replica receives every event on this component (its consumer group is per replica). */
@@ -84,6 +86,17 @@ runMain(async () => {
       app.use(corsFor(config.CORS_ORIGINS));
       app.use(openApiRoutes());
       app.use('/api/videos', requireApiKey(keys.current));
+      app.use('/api/uploads', requireApiKey(keys.current));
+      app.use(
+        resumableRoutes({
+          catalog,
+          blobs,
+          state,
+          events,
+          directory: config.RESUMABLE_DIR ?? join(config.TMP_DIR ?? tmpdir(), 'vidp-resumable'),
+          maxUploadBytes: config.MAX_UPLOAD_BYTES,
+        }),
+      );
       app.use(
         videoRoutes({
           catalog,

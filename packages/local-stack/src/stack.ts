@@ -107,7 +107,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           logFile: join(dir, `app-${spec.appId}.log`),
           env: {
             SERVICE_NAME: spec.appId,
-            TMP_DIR: join(dir, 'tmp'),
+            // One temp folder per app, so a test can tell whose files were left behind.
+            TMP_DIR: join(dir, 'tmp', spec.appId),
             ...(mongo ? { MONGODB_URL: `mongodb://127.0.0.1:${mongo.port}/vidp` } : {}),
             ...(zipkinEndpoint ? { ZIPKIN_ENDPOINT: zipkinEndpoint } : {}),
             ...spec.env,
@@ -117,6 +118,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const launch = async (spec: AppSpec): Promise<RunningApp> => {
       const appPort = await freePort();
+      await mkdir(join(dir, 'tmp', spec.appId), { recursive: true });
       const daprd = await sidecarFor(spec.appId, appPort, spec.maxBodySize);
       const app = appProcess(spec, appPort, daprd);
       await app.alive();

@@ -11,10 +11,16 @@ export function corsFor(origins: string[]): RequestHandler {
     if (origin && allowed.has(origin)) {
       res.setHeader('access-control-allow-origin', origin);
       res.setHeader('vary', 'Origin');
-      res.setHeader('access-control-expose-headers', 'Location, Content-Range, Accept-Ranges, X-Request-Id');
+      res.setHeader(
+        'access-control-expose-headers',
+        'Location, Content-Range, Accept-Ranges, X-Request-Id, Upload-Offset, Upload-Length, Tus-Resumable, Vidp-Video-Id',
+      );
       if (req.method === 'OPTIONS') {
-        res.setHeader('access-control-allow-methods', 'GET, POST, DELETE, OPTIONS');
-        res.setHeader('access-control-allow-headers', 'X-API-Key, Content-Type, Range');
+        res.setHeader('access-control-allow-methods', 'GET, HEAD, POST, PATCH, DELETE, OPTIONS');
+        res.setHeader(
+          'access-control-allow-headers',
+          'X-API-Key, Content-Type, Range, Tus-Resumable, Upload-Length, Upload-Offset, Upload-Metadata, Upload-Defer-Length',
+        );
         res.setHeader('access-control-max-age', '600');
         res.status(204).end();
         return;
