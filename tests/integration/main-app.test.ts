@@ -94,6 +94,7 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
     expect(events[0]).toBe('snapshot');
     expect(events.at(-1)).toBe('video.completed');
     expect(events).toContain('task.completed');
+    expect(events).toContain('task.progress');
 
     const done = await get(video.id);
     expect(done.status).toBe('completed');
