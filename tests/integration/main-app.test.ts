@@ -36,6 +36,14 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
     files: await mongo.db().collection('media.files').countDocuments(),
     chunks: await mongo.db().collection('media.chunks').countDocuments(),
   });
+  /** Waits until no video is still processing, so counts of stored things stand still. */
+  const settle = () =>
+    waitUntil(
+      'all videos to settle',
+      async () => (await mongo.db().collection('videos').countDocuments({ status: 'processing' })) === 0,
+      60_000,
+      200,
+    );
   const waitForStatus = (id: string, statuses: string[]) =>
     waitUntil(
       `video ${id} to reach ${statuses}`,
@@ -57,6 +65,7 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
             TASK_BACKOFF_BASE_MS: '200',
             TASK_BACKOFF_MAX_MS: '1000',
             MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
+            CORS_ORIGINS: 'http://localhost:3000',
           },
         },
         ...PROCESSORS.map((id) => ({
@@ -182,8 +191,7 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
     };
     let before: Awaited<ReturnType<typeof stored>>;
     beforeAll(async () => {
-      // Let earlier tests' work settle, then count.
-      await new Promise((r) => setTimeout(r, 1000));
+      await settle();
       before = await stored();
     });
 
@@ -337,6 +345,7 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
     });
 
     it('refuses a finished upload that is not media, and keeps nothing', async () => {
+      await settle();
       const before = await stored();
       const done = await finish(
         tusUpload(Buffer.from('#EXTM3U\n#EXTINF:1,\nfile:///etc/passwd\n'), { filename: 'x.mp4' }),
@@ -352,6 +361,20 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
       expect(refused.status).toBe(400);
       expect(JSON.parse(refused.body).detail).toMatch(/Unknown task.*nope/);
     });
+  });
+
+  it('answers CORS only for the configured origin', async () => {
+    const allowed = await fetch(`${api}/api/videos`, {
+      method: 'OPTIONS',
+      headers: { origin: 'http://localhost:3000', 'access-control-request-method': 'POST' },
+    });
+    expect(allowed.status).toBe(204);
+    expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:3000');
+    expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();
+    const other = await fetch(`${api}/api/videos`, {
+      headers: { ...headers, origin: 'https://evil.example' },
+    });
+    expect(other.headers.get('access-control-allow-origin')).toBeNull();
   });
 
   it('serves its OpenAPI document', async () => {

@@ -37,19 +37,24 @@ export async function renderResources(
   return outDir;
 }
 
-/** The Dapr Configuration with tracing sent to `zipkinEndpoint` (or tracing off when undefined). */
+/**
+ * The Dapr Configuration with tracing sent to `zipkinEndpoint` (or kept local when undefined)
+ * and app ids resolved through a name-resolution file of this stack's own, so stacks
+ * running side by side never answer for each other.
+ */
 export async function renderDaprConfig(outFile: string, zipkinEndpoint?: string): Promise<string> {
   const doc = parseAllDocuments(await readFile(daprConfigFile, 'utf8'))[0]?.toJS() as {
     spec: {
       tracing?: { samplingRate?: string; zipkin?: { endpointAddress: string } };
+      nameResolution?: { configuration?: { connectionString?: string } };
     };
   };
-  if (zipkinEndpoint)
-    doc.spec.tracing = {
-      samplingRate: '1',
-      zipkin: { endpointAddress: zipkinEndpoint },
-    };
-  else doc.spec.tracing = { samplingRate: '1' };
+  doc.spec.tracing = zipkinEndpoint
+    ? { samplingRate: '1', zipkin: { endpointAddress: zipkinEndpoint } }
+    : { samplingRate: '1' };
+  if (!doc.spec.nameResolution?.configuration)
+    throw new Error(`${daprConfigFile} has no nameResolution configuration`);
+  doc.spec.nameResolution.configuration.connectionString = join(dirname(outFile), 'name-resolution.db');
   await writeFile(outFile, stringify(doc));
   return outFile;
 }

@@ -6,6 +6,26 @@ import busboy from 'busboy';
 import type { OutputRef } from '../domain/model.js';
 import type { BlobOwner, BlobStore } from './blob-store.js';
 
+/** Served types for the files processors make, by extension: players and browsers need them exact. */
+const TYPES_BY_EXTENSION: Record<string, string> = {
+  vtt: 'text/vtt; charset=utf-8',
+  srt: 'application/x-subrip; charset=utf-8',
+  mp4: 'video/mp4',
+  m4a: 'audio/mp4',
+  jpg: 'image/jpeg',
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  m3u8: 'application/vnd.apple.mpegurl',
+  ts: 'video/mp2t',
+  json: 'application/json',
+};
+
+export function outputContentType(filename: string, declared: string): string {
+  const ext = filename.toLowerCase().split('.').pop() ?? '';
+  return TYPES_BY_EXTENSION[ext] ?? (declared || 'application/octet-stream');
+}
+
 /** A processor answered with an error; 4xx means the input is wrong for it (no retry). */
 export class ProcessorError extends Error {
   constructor(
@@ -89,7 +109,11 @@ export class ProcessorClient {
     });
     bb.on('file', (name, stream, info) => {
       const write = this.blobs
-        .put(stream, { filename: info.filename ?? name, contentType: info.mimeType, owner })
+        .put(stream, {
+          filename: info.filename ?? name,
+          contentType: outputContentType(info.filename ?? name, info.mimeType),
+          owner,
+        })
         .then((blob) => {
           outputs.push({
             name,
