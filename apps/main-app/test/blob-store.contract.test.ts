@@ -1,0 +1,115 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Readable } from 'node:stream';
+import { type StartedServer, startFerretDb } from '@vidp/local-stack';
+import { MongoClient } from 'mongodb';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { BlobStore } from '../src/adapters/blob-store.js';
+import { GridFsBlobStore } from '../src/adapters/gridfs-store.js';
+
+const read = async (s: Readable) => Buffer.concat(await s.toArray());
+
+/**
+ * The BlobStore contract, run on every server that runs here: FerretDB always, and a
+ * real MongoDB too when TEST_MONGODB_URL points at one.
+ */
+const servers: [string, () => Promise<{ url: string; stop(): Promise<void> }>][] = [
+  [
+    'GridFS on FerretDB 1.24 (SQLite)',
+    async () => {
+      const dir = await mkdtemp(join(tmpdir(), 'vidp-blob-'));
+      const server: StartedServer = await startFerretDb({ dir });
+      return {
+        url: `mongodb://127.0.0.1:${server.port}/blobtest`,
+        stop: async () => {
+          await server.process.stop();
+          await rm(dir, { recursive: true, force: true });
+        },
+      };
+    },
+  ],
+];
+if (process.env.TEST_MONGODB_URL) {
+  servers.push([
+    'GridFS on MongoDB',
+    async () => ({ url: process.env.TEST_MONGODB_URL as string, stop: async () => {} }),
+  ]);
+}
+
+describe.each(servers)('%s', (_name, start) => {
+  let server: Awaited<ReturnType<typeof start>>;
+  let client: MongoClient;
+  let store: BlobStore;
+  const data = Buffer.from(Array.from({ length: 700_000 }, (_, i) => (i * 7) % 251));
+
+  beforeAll(async () => {
+    server = await start();
+    client = new MongoClient(server.url);
+    store = new GridFsBlobStore(client.db());
+  });
+  afterAll(async () => {
+    await client?.close();
+    await server?.stop();
+  });
+
+  it('stores, describes, reads whole and by range, lists and deletes', async () => {
+    const owner = { videoId: 'v1', role: 'original' };
+    const blob = await store.put(Readable.from([data]), {
+      filename: 'a.mp4',
+      contentType: 'video/mp4',
+      owner,
+    });
+    expect(blob.size).toBe(data.length);
+    expect(await store.stat(blob.id)).toEqual(blob);
+    expect((await read(store.read(blob.id))).equals(data)).toBe(true);
+    // A range across a chunk boundary (chunks are 255 KiB).
+    const part = await read(store.read(blob.id, { start: 261_000, end: 262_000 }));
+    expect(part.equals(data.subarray(261_000, 262_001))).toBe(true);
+    expect((await store.list({ videoId: 'v1' })).map((b) => b.id)).toEqual([blob.id]);
+    await store.delete(blob.id);
+    expect(await store.stat(blob.id)).toBeUndefined();
+  });
+
+  it('deletes by owner, keeping the named attempt', async () => {
+    const put = (role: string, attempt?: number) =>
+      store.put(Readable.from([Buffer.from(role)]), {
+        filename: `${role}.bin`,
+        contentType: 'application/octet-stream',
+        owner: { videoId: 'v2', role, ...(attempt !== undefined ? { attempt } : {}) },
+      });
+    await put('original');
+    await put('downscale', 1);
+    const keep = await put('downscale', 2);
+    expect(
+      await store.deleteOwned({ videoId: 'v2', role: 'downscale' }, { role: 'downscale', attempt: 2 }),
+    ).toBe(1);
+    expect((await store.list({ videoId: 'v2', role: 'downscale' })).map((b) => b.id)).toEqual([keep.id]);
+    expect(await store.deleteOwned({ videoId: 'v2' })).toBe(2);
+    expect(await store.list({ videoId: 'v2' })).toEqual([]);
+  });
+
+  it('leaves no partial file when the source fails mid-way', async () => {
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.alloc(300_000));
+        this.destroy(new Error('connection lost'));
+      },
+    });
+    await expect(
+      store.put(failing, {
+        filename: 'x',
+        contentType: 'video/mp4',
+        owner: { videoId: 'v3', role: 'original' },
+      }),
+    ).rejects.toThrow(/connection lost/);
+    expect(await store.list({ videoId: 'v3' })).toEqual([]);
+    expect(await client.db().collection('media.chunks').countDocuments()).toBe(0);
+  });
+
+  it('answers "not found" for ids that are not blobs', async () => {
+    expect(await store.stat('not-an-id')).toBeUndefined();
+    expect(await store.stat('0123456789abcdef01234567')).toBeUndefined();
+    await store.delete('0123456789abcdef01234567');
+  });
+});
