@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { fixtureApp, type Stack, startStack, TEST_API_KEY, waitUntil } from '@vidp/local-stack';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FAST_ORCHESTRATION } from '../support/main-app.js';
 import { makeVideo } from '../support/media.js';
 
 // kill -9 in the middle of a task, of a processor and of main-app: the video still
@@ -52,10 +53,7 @@ describe('crash safety on the real stack', () => {
           app: 'main-app',
           appId: 'main-app',
           env: {
-            ORCH_POLL_MS: '300',
-            TASK_LEASE_MS: '3000',
-            TASK_BACKOFF_BASE_MS: '300',
-            TASK_BACKOFF_MAX_MS: '1500',
+            ...FAST_ORCHESTRATION,
           },
         },
         { app: fixtureApp('processor'), appId: 'downscale', env: { PROCESS_DELAY_MS: '2500' } },

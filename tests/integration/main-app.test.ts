@@ -6,6 +6,7 @@ import { MongoClient } from 'mongodb';
 import * as tus from 'tus-js-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { filesLeft } from '../support/fs.js';
+import { FAST_ORCHESTRATION } from '../support/main-app.js';
 import { makeVideo } from '../support/media.js';
 
 const PROCESSORS = ['langscale', 'subtitle', 'animal-detect', 'downscale'];
@@ -60,10 +61,7 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
           app: 'main-app',
           appId: 'main-app',
           env: {
-            ORCH_POLL_MS: '300',
-            TASK_LEASE_MS: '3000',
-            TASK_BACKOFF_BASE_MS: '200',
-            TASK_BACKOFF_MAX_MS: '1000',
+            ...FAST_ORCHESTRATION,
             MAX_UPLOAD_BYTES: String(MAX_UPLOAD),
             CORS_ORIGINS: 'http://localhost:3000',
           },
