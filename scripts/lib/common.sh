@@ -35,7 +35,9 @@ ensure_apt() {
 with_heartbeat() {
   local what=$1; shift
   local started=$SECONDS
-  ( while sleep 30; do log "still $what ($((SECONDS - started)) s)"; done ) &
+  # The sleeper is killed with the loop, so no stray `sleep` keeps the output pipes open.
+  ( trap 'kill "$s" 2>/dev/null; exit 0' TERM
+    while :; do sleep 30 & s=$!; wait "$s"; log "still $what ($((SECONDS - started)) s)"; done ) &
   local beat=$!
   local rc=0
   "$@" || rc=$?

@@ -2,3 +2,5 @@
 # Debian packages the platform runs on: Redis (Dapr pub/sub and local state) and ffmpeg.
 source "$(dirname "$0")/../lib/common.sh"
 ensure_apt redis-server redis-server ffmpeg ffmpeg
+ensure_apt darknet darknet
+[ -d /usr/share/pocketsphinx/test/data/librivox ] || ensure_apt pocketsphinx-testdata vidp-no-pocketsphinx-testdata

@@ -74,7 +74,16 @@ describe('content type from the probe', () => {
         formatLongName: '',
         durationSec: 1,
         sizeBytes: 1,
-        video: { codec: 'vp9', width: 1, height: 1, fps: 1, rotation: 0, displayWidth: 1, displayHeight: 1 },
+        video: {
+          codec: 'vp9',
+          width: 1,
+          height: 1,
+          fps: 1,
+          rotation: 0,
+          displayWidth: 1,
+          displayHeight: 1,
+          sampleAspectRatio: 1,
+        },
       }),
     ).toBe('video/webm');
   });

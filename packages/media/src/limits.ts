@@ -19,5 +19,15 @@ export const ALLOWED_DEMUXERS = new Set([
   'm4v',
 ]);
 
+/**
+ * The same allow-list as ffmpeg's `-format_whitelist` value. Unlike the check after probing, it
+ * also binds demuxers opened from inside a file (a playlist hidden in an AVI subtitle track,
+ * for one), because ffmpeg hands it down to every nested demuxer.
+ */
+export const FORMAT_WHITELIST = [...new Set([...ALLOWED_DEMUXERS].flatMap((d) => d.split(',')))].join(',');
+
+/** Largest picture (in pixels) a decoder may allocate, whatever the container claims. */
+export const DEFAULT_MAX_PIXELS = 4096 * 4096;
+
 /** Only local files and pipes: never a network protocol, never a playlist fetching one. */
 export const PROTOCOL_WHITELIST = 'file,pipe';

@@ -1,5 +1,5 @@
 import { FfmpegError, UnsupportedMediaError } from './ffmpeg-error.js';
-import { ALLOWED_DEMUXERS, PROTOCOL_WHITELIST } from './limits.js';
+import { ALLOWED_DEMUXERS, DEFAULT_MAX_PIXELS, FORMAT_WHITELIST, PROTOCOL_WHITELIST } from './limits.js';
 import { runTool } from './run.js';
 
 export interface VideoStreamInfo {
@@ -14,12 +14,22 @@ export interface VideoStreamInfo {
   displayWidth: number;
   displayHeight: number;
   pixelFormat?: string;
+  /** Pixel aspect ratio (1 for square pixels). */
+  sampleAspectRatio: number;
+  /** Codec profile and level as ffprobe names them, e.g. "High" and 31. */
+  profile?: string;
+  level?: number;
+  bitRate?: number;
+  /** Duration of the video stream itself, when the container says. */
+  durationSec?: number;
 }
 
 export interface AudioStreamInfo {
   codec: string;
   channels: number;
   sampleRate: number;
+  bitRate?: number;
+  durationSec?: number;
 }
 
 export interface MediaInfo {
@@ -41,6 +51,11 @@ interface RawStream {
   avg_frame_rate?: string;
   r_frame_rate?: string;
   pix_fmt?: string;
+  sample_aspect_ratio?: string;
+  profile?: string;
+  level?: number;
+  bit_rate?: string;
+  duration?: string;
   channels?: number;
   sample_rate?: string;
   tags?: { rotate?: string };
@@ -62,6 +77,17 @@ interface RawProbe {
 function rate(r: string | undefined): number {
   const [n, d] = (r ?? '0/1').split('/').map(Number);
   return n && d ? n / d : 0;
+}
+
+function positive(v: string | undefined): number | undefined {
+  const n = Number(v);
+  return v !== undefined && Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function sarOf(s: RawStream): number {
+  const [n, d] = (s.sample_aspect_ratio ?? '1:1').split(':').map(Number);
+  // "0:1" means unknown: treat as square pixels.
+  return n && d ? n / d : 1;
 }
 
 function rotationOf(s: RawStream): number {
@@ -96,6 +122,11 @@ export function parseProbe(raw: RawProbe): MediaInfo {
       displayWidth: swap ? v.height : v.width,
       displayHeight: swap ? v.width : v.height,
       ...(v.pix_fmt ? { pixelFormat: v.pix_fmt } : {}),
+      sampleAspectRatio: sarOf(v),
+      ...(v.profile ? { profile: v.profile } : {}),
+      ...(typeof v.level === 'number' && v.level > 0 ? { level: v.level } : {}),
+      ...(positive(v.bit_rate) ? { bitRate: positive(v.bit_rate) } : {}),
+      ...(positive(v.duration) ? { durationSec: positive(v.duration) } : {}),
     };
   }
   if (a) {
@@ -103,6 +134,8 @@ export function parseProbe(raw: RawProbe): MediaInfo {
       codec: a.codec_name ?? 'unknown',
       channels: a.channels ?? 0,
       sampleRate: Number(a.sample_rate ?? 0),
+      ...(positive(a.bit_rate) ? { bitRate: positive(a.bit_rate) } : {}),
+      ...(positive(a.duration) ? { durationSec: positive(a.duration) } : {}),
     };
   }
   return info;
@@ -127,6 +160,9 @@ export async function probeMedia(
         'error',
         '-protocol_whitelist',
         PROTOCOL_WHITELIST,
+        // Refused while opening, before a playlist or script can read the files it names.
+        '-format_whitelist',
+        FORMAT_WHITELIST,
         '-print_format',
         'json',
         '-show_format',
@@ -138,8 +174,13 @@ export async function probeMedia(
     );
   } catch (err) {
     if (err instanceof FfmpegError && err.exitCode !== null) {
+      if (/not on whitelist/i.test(err.stderrTail)) {
+        throw new UnsupportedMediaError(
+          'This media format is not accepted (playlists and scripts never are); send a video file such as MP4, MKV, WebM, MOV or AVI.',
+        );
+      }
       throw new UnsupportedMediaError(
-        `Not a readable media file (${firstLine(err.stderrTail) || 'unknown format'}).`,
+        `Not a readable media file (${withoutPath(firstLine(err.stderrTail), path) || 'unknown format'}).`,
       );
     }
     throw err;
@@ -155,6 +196,14 @@ export async function probeMedia(
   return info;
 }
 
+/** ffprobe prefixes errors with the input's name: callers must not learn internal paths. */
+function withoutPath(line: string, path: string): string {
+  return line
+    .replace(`file:${path}: `, '')
+    .replaceAll(`file:${path}`, 'the file')
+    .replaceAll(path, 'the file');
+}
+
 function firstLine(s: string): string {
   return (
     s
@@ -168,4 +217,22 @@ function firstLine(s: string): string {
 /** The `-f` value that pins the demuxer ffprobe identified, so ffmpeg does not guess again. */
 export function demuxerFlag(info: MediaInfo): string {
   return info.format.split(',')[0] as string;
+}
+
+/**
+ * Input arguments for a file already accepted by `probeMedia`: the demuxer pinned to the one
+ * ffprobe found, nested demuxers restricted to the allow-list, the decoder's picture size
+ * bounded, and the path marked as a plain file (a name like "x:y.mp4" is no protocol).
+ */
+export function safeInputArgs(info: MediaInfo, path: string, opts: { maxPixels?: number } = {}): string[] {
+  return [
+    '-f',
+    demuxerFlag(info),
+    '-format_whitelist',
+    FORMAT_WHITELIST,
+    '-max_pixels',
+    String(opts.maxPixels ?? DEFAULT_MAX_PIXELS),
+    '-i',
+    `file:${path}`,
+  ];
 }

@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegError, UnsupportedMediaError } from '../src/ffmpeg-error.js';
-import { parseProbe, probeMedia } from '../src/probe.js';
+import { FORMAT_WHITELIST } from '../src/limits.js';
+import { parseProbe, probeMedia, safeInputArgs } from '../src/probe.js';
 import { runFfmpeg } from '../src/run.js';
 
 let dir: string;
@@ -69,6 +70,14 @@ describe('probeMedia (real ffprobe)', () => {
     await expect(probeMedia(empty)).rejects.toBeInstanceOf(UnsupportedMediaError);
   });
 
+  it('keeps internal paths out of its refusal messages', async () => {
+    const text = join(dir, 'private-name.mp4');
+    await writeFile(text, 'just some text\n');
+    const err = await probeMedia(text).catch((e: Error) => e);
+    expect(err).toBeInstanceOf(UnsupportedMediaError);
+    expect((err as Error).message).not.toContain(dir);
+  });
+
   it('reads rotation from the display matrix', async () => {
     // ffmpeg 5.1 writes the rotate tag into the display matrix only when stream-copying.
     const plain = make('rot0.mp4', [
@@ -131,7 +140,61 @@ describe('runFfmpeg (real ffmpeg)', () => {
   });
 });
 
+describe('safeInputArgs', () => {
+  it('pins the probed demuxer, restricts nested ones and bounds the picture size', () => {
+    const info = parseProbe({
+      format: { format_name: 'matroska,webm', duration: '1' },
+      streams: [{ codec_type: 'video', codec_name: 'vp9', width: 64, height: 64 }],
+    });
+    expect(safeInputArgs(info, '/in/part-0', { maxPixels: 1000 })).toEqual([
+      '-f',
+      'matroska',
+      '-format_whitelist',
+      FORMAT_WHITELIST,
+      '-max_pixels',
+      '1000',
+      '-i',
+      'file:/in/part-0',
+    ]);
+    expect(FORMAT_WHITELIST.split(',')).toEqual(
+      expect.arrayContaining(['mov', 'mp4', 'matroska', 'webm', 'avi']),
+    );
+    expect(FORMAT_WHITELIST.split(',')).not.toEqual(expect.arrayContaining(['hls']));
+    expect(FORMAT_WHITELIST).not.toMatch(/concat|hls|image2|lavfi/);
+  });
+});
+
 describe('parseProbe', () => {
+  it('reads pixel aspect, profile, level and stream durations', () => {
+    const info = parseProbe({
+      format: { format_name: 'mpeg', duration: '3.0' },
+      streams: [
+        {
+          codec_type: 'video',
+          codec_name: 'mpeg2video',
+          width: 720,
+          height: 576,
+          sample_aspect_ratio: '64:45',
+          profile: 'Main',
+          level: 8,
+          duration: '2.96',
+        },
+        { codec_type: 'audio', codec_name: 'mp2', channels: 2, sample_rate: '48000', bit_rate: '192000' },
+      ],
+    });
+    expect(info.video).toMatchObject({
+      sampleAspectRatio: 64 / 45,
+      profile: 'Main',
+      level: 8,
+      durationSec: 2.96,
+    });
+    expect(info.audio).toMatchObject({ bitRate: 192000 });
+    const unknown = parseProbe({
+      streams: [{ codec_type: 'video', width: 2, height: 2, sample_aspect_ratio: '0:1' }],
+    });
+    expect(unknown.video?.sampleAspectRatio).toBe(1);
+  });
+
   it('ignores cover art as a video stream', () => {
     const info = parseProbe({
       format: { format_name: 'mp3', duration: '3.0', size: '100' },

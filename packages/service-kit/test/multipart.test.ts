@@ -169,3 +169,27 @@ describe('streamed multipart reception', () => {
     expect(got.files[0].sha256).toBe(createHash('sha256').update(data).digest('hex'));
   });
 });
+
+describe('streamRequest', () => {
+  it('rejects when aborted after the whole body was sent, before any answer', async () => {
+    const { createServer } = await import('node:http');
+    const { streamRequest } = await import('../src/dapr/stream-request.js');
+    // A server that reads the body and never answers, like a processor still working.
+    const server = createServer((req) => req.resume());
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const ac = new AbortController();
+    const pending = streamRequest(
+      `http://127.0.0.1:${port}/`,
+      {},
+      (async function* () {
+        yield Buffer.from('all of it');
+      })(),
+      ac.signal,
+    );
+    setTimeout(() => ac.abort(), 100);
+    await expect(pending).rejects.toThrow(/abort/i);
+    server.closeAllConnections();
+    server.close();
+  });
+});

@@ -33,6 +33,11 @@ export function streamRequest(
         }),
       );
     });
+    // An abort (or a reset) can come after the body was sent, when the pipeline below has
+    // already settled: without this listener the request's 'error' would go unhandled.
+    req.on('error', (err) => {
+      if (!answered) reject(err);
+    });
     pipeline(Readable.from(body, { objectMode: false }), req).catch((err: Error) => {
       // After an early answer the peer may reset the upload; the answer is what counts.
       if (!answered) reject(err);

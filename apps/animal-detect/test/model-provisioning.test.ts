@@ -1,0 +1,77 @@
+import { execFile } from 'node:child_process';
+import { copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { convert } from '../../../scripts/provision/tfjs-to-onnx.js';
+import { configSchema } from '../src/config.js';
+
+const run = promisify(execFile);
+const root = join(import.meta.dirname, '../../..');
+const script = join(root, 'scripts/provision/detector-model.sh');
+const cachedSource = join(dirname(configSchema.parse({}).DETECTOR_MODEL_PATH), 'src/human-models-3.0.4');
+
+// The provisioning step that makes the model, run against a private cache seeded with the
+// package's model files (as a first run leaves them): conversion, checksums, idempotence.
+describe('detector model provisioning', () => {
+  let cache: string;
+  const env = () => ({ ...process.env, VIDP_CACHE: cache });
+
+  beforeAll(async () => {
+    cache = await mkdtemp(join(tmpdir(), 'vidp-model-'));
+    const src = join(cache, 'models/src/human-models-3.0.4');
+    await mkdir(src, { recursive: true });
+    for (const f of ['nanodet.json', 'nanodet.bin']) await copyFile(join(cachedSource, f), join(src, f));
+  });
+  afterAll(() => rm(cache, { recursive: true, force: true }));
+
+  it('converts NanoDet to the pinned ONNX model, then does nothing on a second run', async () => {
+    await run('bash', [script], { env: env(), cwd: root });
+    const out = join(cache, 'models/nanodet-coco-416.onnx');
+    expect((await stat(out)).size).toBeGreaterThan(10_000_000);
+    const before = (await stat(out)).mtimeMs;
+    const second = await run('bash', [script], { env: env(), cwd: root });
+    expect(second.stderr).toBe('');
+    expect((await stat(out)).mtimeMs).toBe(before);
+  });
+
+  it('refuses model files that do not match their checksums', async () => {
+    await rm(join(cache, 'models/nanodet-coco-416.onnx'), { force: true });
+    const bin = join(cache, 'models/src/human-models-3.0.4/nanodet.bin');
+    const bytes = await readFile(bin);
+    bytes[1000] = (bytes[1000] ?? 0) ^ 0xff;
+    await writeFile(bin, bytes);
+    // With the files wrong the script fetches the package again: here npm can reach nothing.
+    const noNetwork = join(cache, 'no-network');
+    await mkdir(noNetwork);
+    await writeFile(join(noNetwork, 'npm'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const failed = (await run('bash', [script], {
+      env: { ...env(), PATH: `${noNetwork}:${process.env.PATH}` },
+      cwd: root,
+    }).catch((e: unknown) => e)) as { code?: number; stderr?: string };
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/could not fetch @vladmandic\/human-models@3.0.4/);
+    await expect(stat(join(cache, 'models/nanodet-coco-416.onnx'))).rejects.toThrow();
+  });
+
+  it('refuses a TFJS operation it cannot convert faithfully', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'vidp-tfjs-'));
+    await writeFile(join(dir, 'w.bin'), Buffer.alloc(0));
+    await writeFile(
+      join(dir, 'model.json'),
+      JSON.stringify({
+        format: 'graph-model',
+        modelTopology: {
+          node: [
+            { name: 'x', op: 'Placeholder', attr: {} },
+            { name: 'y', op: 'Cumsum', input: ['x'] },
+          ],
+        },
+        weightsManifest: [{ paths: ['w.bin'], weights: [] }],
+      }),
+    );
+    await expect(convert(join(dir, 'model.json'))).rejects.toThrow(/Cumsum \(y\) is not supported/);
+    await rm(dir, { recursive: true, force: true });
+  });
+});

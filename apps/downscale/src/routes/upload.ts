@@ -1,0 +1,113 @@
+import { progressTargetFromHeaders } from '@vidp/contracts';
+import {
+  abortOnDisconnect,
+  badRequest,
+  filePart,
+  HttpError,
+  type Part,
+  progressReporter,
+  replyMultipart,
+  type ServiceContext,
+  unprocessable,
+  unsupportedMedia,
+  withMultipart,
+  withTempDir,
+} from '@vidp/service-kit';
+import type { Express } from 'express';
+import type { DownscaleConfig } from '../config.js';
+import { downscale, type Limits } from '../domain/downscale.js';
+import { SourceRejected } from '../domain/errors.js';
+import type { MediaTools } from '../domain/ports.js';
+import type { JobSlots } from './job-slots.js';
+import { parseUploadFields } from './options.js';
+
+export const UPLOAD_PATH = '/api/downscale/upload';
+
+function asHttpError(err: unknown): unknown {
+  if (!(err instanceof SourceRejected)) return err;
+  return err.kind === 'unsupported'
+    ? unsupportedMedia(err.message)
+    : unprocessable(err.message, { reason: err.kind });
+}
+
+/**
+ * POST /api/downscale/upload: multipart `file` plus options; answers a streamed
+ * multipart/form-data body with a JSON part `result` and one part per output file.
+ */
+export function uploadRoute(
+  app: Express,
+  ctx: ServiceContext<DownscaleConfig>,
+  deps: { tools: MediaTools; limits: Limits; slots: JobSlots },
+): void {
+  const { config } = ctx;
+  app.post(UPLOAD_PATH, async (req, res) => {
+    const signal = abortOnDisconnect(req, res);
+    const log = req.log ?? ctx.logger;
+    const report = progressReporter(ctx.sidecar, progressTargetFromHeaders(req.headers, 'downscale'), log);
+    try {
+      await withMultipart(
+        req,
+        {
+          maxFileBytes: config.MAX_UPLOAD_BYTES,
+          maxFields: 10,
+          ...(config.TMP_DIR ? { tmpParent: config.TMP_DIR } : {}),
+        },
+        async (upload) => {
+          const options = parseUploadFields(upload.fields);
+          const source = upload.files.find((f) => f.field === 'file');
+          if (!source) throw badRequest('Send the video in a multipart file field named "file".');
+          await withTempDir(
+            'downscale',
+            async (workDir) => {
+              const release = await deps.slots.acquire(signal);
+              let job: Awaited<ReturnType<typeof downscale>>;
+              try {
+                job = await downscale({
+                  sourcePath: source.path,
+                  options,
+                  workDir,
+                  tools: deps.tools,
+                  limits: deps.limits,
+                  signal,
+                  onProgress: report,
+                });
+              } finally {
+                release();
+              }
+              const { result, files } = job;
+              log.info(
+                {
+                  sha256: source.sha256,
+                  rungs: result.settings.rungs,
+                  encodeSec: result.timings.encodeSec,
+                  files: files.length,
+                },
+                'downscale done',
+              );
+              const parts: Part[] = [
+                {
+                  name: 'result',
+                  value: JSON.stringify({ ...result, source: { ...result.source, sha256: source.sha256 } }),
+                },
+                ...(await Promise.all(files.map((f) => filePart(f.part, f.path, f.contentType, f.filename)))),
+              ];
+              await replyMultipart(res, parts);
+            },
+            config.TMP_DIR,
+          );
+        },
+      );
+    } catch (err) {
+      if (signal.aborted) {
+        // The caller is gone: ffmpeg is already killed and the folders removed; nobody to answer.
+        log.info({ reason: (signal.reason as Error)?.message }, 'downscale cancelled by the caller');
+        res.destroy();
+        return;
+      }
+      const mapped = asHttpError(err);
+      if (mapped instanceof HttpError && mapped.status < 500)
+        log.warn({ detail: mapped.detail }, 'source refused');
+      throw mapped;
+    }
+  });
+}

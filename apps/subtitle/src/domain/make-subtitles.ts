@@ -1,0 +1,98 @@
+import {
+  buildCues,
+  type Cue,
+  chunkRegions,
+  cleanSegments,
+  detectSpeech,
+  type PcmFile,
+  SAMPLE_RATE,
+  type Segment,
+  type SpeechEngine,
+  speechSeconds,
+  toSrt,
+  toWebVtt,
+} from '@vidp/speech';
+
+/** Audio handed to the engine at once: under Whisper's 30 s context, cut at silences. */
+const CHUNK_SEC = 28;
+
+export interface SubtitleOptions {
+  /** Spoken language (code) when known; detected on the first speech otherwise. */
+  language?: string;
+  /** Subtitles in English whatever the spoken language. */
+  translate: boolean;
+  signal?: AbortSignal;
+  onProgress?: (p: number) => void;
+}
+
+export interface SubtitleResult {
+  speech: boolean;
+  /** Spoken language (detected or given). */
+  language: string | null;
+  /** Language of the subtitle text. */
+  subtitle_language: string | null;
+  translated: boolean;
+  cues: number;
+  media_seconds: number;
+  speech_seconds: number;
+  chunks: number;
+  text: string;
+}
+
+/**
+ * Timed subtitles for a decoded audio track. Voice activity finds the speech; it is recognised
+ * in chunks of at most 28 s read from disk one at a time (bounded memory whatever the length),
+ * the timed segments are cleaned of non-speech and repeated hallucinations, and cut into
+ * readable cues.
+ */
+export async function makeSubtitles(
+  pcm: PcmFile,
+  energies: Float32Array,
+  engine: SpeechEngine,
+  readRange: (from: number, to: number) => Promise<Float32Array>,
+  opts: SubtitleOptions,
+): Promise<{ result: SubtitleResult; vtt: string; srt: string; cues: Cue[] }> {
+  const regions = detectSpeech(energies);
+  const chunks = chunkRegions(regions, CHUNK_SEC);
+  const total = chunks.reduce((s, c) => s + (c.end - c.start), 0);
+  let language = opts.language;
+  const segments: Segment[] = [];
+  let done = 0;
+  for (const chunk of chunks) {
+    const from = Math.floor(chunk.start * SAMPLE_RATE);
+    const samples = await readRange(from, Math.floor(chunk.end * SAMPLE_RATE));
+    const t = await engine.transcribe(samples, {
+      ...(language ? { language } : {}),
+      translate: opts.translate,
+      maxSegmentChars: 42,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const found = cleanSegments(t.segments);
+    // The first chunk with words fixes the language for the rest (consistent subtitles).
+    if (!language && found.length > 0) language = t.language;
+    for (const s of found) {
+      segments.push({
+        start: chunk.start + Math.max(0, s.start),
+        end: chunk.start + Math.min(s.end, chunk.end - chunk.start),
+        text: s.text,
+      });
+    }
+    done += chunk.end - chunk.start;
+    opts.onProgress?.(total > 0 ? done / total : 1);
+  }
+  const cues = buildCues(segments);
+  const spoken = cues.length > 0 ? (language ?? null) : null;
+  const subtitleLanguage = spoken === null ? null : opts.translate ? 'en' : spoken;
+  const result: SubtitleResult = {
+    speech: cues.length > 0,
+    language: spoken,
+    subtitle_language: subtitleLanguage,
+    translated: opts.translate,
+    cues: cues.length,
+    media_seconds: Math.round(pcm.seconds * 100) / 100,
+    speech_seconds: Math.round(speechSeconds(regions) * 100) / 100,
+    chunks: chunks.length,
+    text: cues.map((c) => c.lines.join(' ')).join(' '),
+  };
+  return { result, vtt: toWebVtt(cues), srt: toSrt(cues), cues };
+}

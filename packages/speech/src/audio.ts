@@ -1,0 +1,87 @@
+import { open, stat } from 'node:fs/promises';
+import { FfmpegError, type MediaInfo, probeMedia, runFfmpeg, safeInputArgs } from '@vidp/media';
+
+export const SAMPLE_RATE = 16_000;
+const BYTES_PER_SAMPLE = 4;
+
+/** The media has no usable audio (no audio stream, or audio that does not decode). */
+export class NoAudioError extends Error {}
+
+export interface PcmFile {
+  path: string;
+  samples: number;
+  seconds: number;
+  media: MediaInfo;
+}
+
+/**
+ * Decodes the first audio stream of an already uploaded file to 16 kHz mono float PCM on disk
+ * (Whisper's input): the media is probed first (demuxer allow-list), ffmpeg gets an argument array.
+ */
+export async function extractPcm(
+  inputPath: string,
+  outPath: string,
+  opts: { signal?: AbortSignal; onProgress?: (seconds: number) => void } = {},
+): Promise<PcmFile> {
+  const media = await probeMedia(inputPath, opts.signal ? { signal: opts.signal } : {});
+  if (!media.audio) throw new NoAudioError('The file has no audio stream: there is no speech to analyse.');
+  try {
+    await runFfmpeg(
+      [
+        ...safeInputArgs(media, inputPath),
+        '-map',
+        '0:a:0',
+        '-vn',
+        '-ac',
+        '1',
+        '-ar',
+        String(SAMPLE_RATE),
+        '-f',
+        'f32le',
+        '-y',
+        outPath,
+      ],
+      {
+        ...(opts.signal ? { signal: opts.signal } : {}),
+        ...(opts.onProgress ? { onProgress: (p) => opts.onProgress?.(p.outTimeSec) } : {}),
+      },
+    );
+  } catch (err) {
+    if (opts.signal?.aborted) throw err;
+    if (err instanceof FfmpegError && err.exitCode !== null) {
+      throw new NoAudioError('The audio stream could not be decoded (corrupt or unsupported audio).');
+    }
+    throw err;
+  }
+  const samples = Math.floor((await stat(outPath)).size / BYTES_PER_SAMPLE);
+  if (samples < SAMPLE_RATE / 10)
+    throw new NoAudioError('The audio stream decodes to no sound (under 0.1 s).');
+  return { path: outPath, samples, seconds: samples / SAMPLE_RATE, media };
+}
+
+/** Reads samples [from, to) of a PCM file (only that range is in memory). */
+export async function readPcm(path: string, from: number, to: number): Promise<Float32Array> {
+  const n = Math.max(0, to - from);
+  const buf = Buffer.alloc(n * BYTES_PER_SAMPLE);
+  const fh = await open(path, 'r');
+  try {
+    const { bytesRead } = await fh.read(buf, 0, buf.length, from * BYTES_PER_SAMPLE);
+    const out = new Float32Array(Math.floor(bytesRead / BYTES_PER_SAMPLE));
+    for (let i = 0; i < out.length; i++) out[i] = buf.readFloatLE(i * BYTES_PER_SAMPLE);
+    return out;
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Reads several sample ranges and joins them (speech-only audio for a window). */
+export async function readPcmRanges(path: string, ranges: Array<[number, number]>): Promise<Float32Array> {
+  const parts = await Promise.all(ranges.map(([a, b]) => readPcm(path, a, b)));
+  const out = new Float32Array(parts.reduce((n, p) => n + p.length, 0));
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}

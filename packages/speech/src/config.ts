@@ -1,0 +1,19 @@
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** Where provisioning puts the converted Whisper base model (scripts/provision/speech-model.sh). */
+export function defaultModelPath(env: NodeJS.ProcessEnv = process.env): string {
+  const cache = env.VIDP_CACHE || join(env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'vidp');
+  return join(cache, 'models', 'whisper-base', 'ggml-base.bin');
+}
+
+/** Settings both speech services share (add them to the service's config schema). */
+export const speechConfigFields = {
+  /** A whisper.cpp ggml model; any Whisper size or language set drops in here. */
+  WHISPER_MODEL: z.string().min(1).default(defaultModelPath()),
+  /** Threads whisper.cpp uses for one job (one job runs at a time per replica). */
+  WHISPER_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  /** Jobs waiting behind the running one before new ones are refused with 503. */
+  SPEECH_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
+};
