@@ -4,3 +4,5 @@ source "$(dirname "$0")/../lib/common.sh"
 ensure_apt redis-server redis-server ffmpeg ffmpeg
 ensure_apt darknet darknet
 [ -d /usr/share/pocketsphinx/test/data/librivox ] || ensure_apt pocketsphinx-testdata vidp-no-pocketsphinx-testdata
+# Browser tests (subtitles as a <track>) drive Debian's Chromium with playwright-core.
+ensure_apt chromium chromium

@@ -9,6 +9,7 @@ import { filePart, invokeMultipart, type Part, Sidecar } from '@vidp/service-kit
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordErrorRate } from '../../packages/speech/src/wer.js';
 import * as fx from '../../packages/speech/test/fixtures.js';
+import { cuesInBrowser } from '../support/browser.js';
 import { filesLeft } from '../support/fs.js';
 
 const MiB = 1024 * 1024;
@@ -148,6 +149,11 @@ describe('langscale and subtitle through Dapr (real Whisper, real speech)', () =
     console.log(`LibriVox subtitles word error rate: ${(wer * 100).toFixed(1)} %`);
     expect(wer).toBeLessThanOrEqual(0.1);
     await writeFile(join(dir, 'out.vtt'), vtt);
+    // A viewer's browser takes the file as a <track>: real Chromium parses the same cues.
+    const inBrowser = await cuesInBrowser(vtt, Math.ceil(parsed.cues.at(-1)?.endTime ?? 5) + 1);
+    expect(inBrowser.map((c) => c.text)).toEqual(parsed.cues.map((c) => c.text));
+    expect(inBrowser.map((c) => c.start)).toEqual(parsed.cues.map((c) => c.startTime));
+    await expect(cuesInBrowser('this is not WebVTT')).rejects.toThrow(/refused the WebVTT track/);
     // Progress went out on pub/sub for main-app, ending at 1; the temp folders are gone.
     const events = execFileSync('redis-cli', [
       '-p',

@@ -1,4 +1,4 @@
-import { FfmpegError, UnsupportedMediaError } from './ffmpeg-error.js';
+import { FfmpegError, ffmpegReason, UnsupportedMediaError } from './ffmpeg-error.js';
 import { ALLOWED_DEMUXERS, DEFAULT_MAX_PIXELS, FORMAT_WHITELIST, PROTOCOL_WHITELIST } from './limits.js';
 import { runTool } from './run.js';
 
@@ -180,7 +180,7 @@ export async function probeMedia(
         );
       }
       throw new UnsupportedMediaError(
-        `Not a readable media file (${withoutPath(firstLine(err.stderrTail), path) || 'unknown format'}).`,
+        `Not a readable media file (${ffmpegReason(err.stderrTail, path) || 'unknown format'}).`,
       );
     }
     throw err;
@@ -197,22 +197,6 @@ export async function probeMedia(
 }
 
 /** ffprobe prefixes errors with the input's name: callers must not learn internal paths. */
-function withoutPath(line: string, path: string): string {
-  return line
-    .replace(`file:${path}: `, '')
-    .replaceAll(`file:${path}`, 'the file')
-    .replaceAll(path, 'the file');
-}
-
-function firstLine(s: string): string {
-  return (
-    s
-      .split('\n')
-      .find((l) => l.trim())
-      ?.trim()
-      .slice(0, 200) ?? ''
-  );
-}
 
 /** The `-f` value that pins the demuxer ffprobe identified, so ffmpeg does not guess again. */
 export function demuxerFlag(info: MediaInfo): string {

@@ -1,3 +1,4 @@
+import { STATUS_CODES } from 'node:http';
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import type { Logger } from 'pino';
 
@@ -12,6 +13,10 @@ export class HttpError extends Error {
     super(detail ?? title);
   }
 }
+
+/** An HttpError with the standard title of its status (e.g. 422 "Unprocessable Entity"). */
+export const httpError = (status: number, detail: string, extra?: Record<string, unknown>) =>
+  new HttpError(status, STATUS_CODES[status] ?? 'Error', detail, extra);
 
 export const badRequest = (detail: string, extra?: Record<string, unknown>) =>
   new HttpError(400, 'Bad Request', detail, extra);

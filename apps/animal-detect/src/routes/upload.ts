@@ -1,11 +1,10 @@
 import { dirname } from 'node:path';
 import { progressTargetFromHeaders } from '@vidp/contracts';
-import { FfmpegError, type MediaInfo, probeMedia, UnsupportedMediaError } from '@vidp/media';
+import { FfmpegError, ffmpegReason, type MediaInfo, probeMedia, UnsupportedMediaError } from '@vidp/media';
 import {
   abortOnDisconnect,
   badRequest,
   filePart,
-  HttpError,
   progressReporter,
   replyMultipart,
   type ServiceContext,
@@ -86,7 +85,7 @@ export function animalRoutes(app: Express, ctx: ServiceContext<Config>, detector
           } catch (err) {
             if (err instanceof FfmpegError && !signal.aborted && err.exitCode !== null) {
               throw unprocessable(
-                `The video could not be decoded: ${firstLine(err.stderrTail) || err.message}.`,
+                `The video could not be decoded: ${ffmpegReason(err.stderrTail, file.path) || err.message}.`,
               );
             }
             throw err;
@@ -115,17 +114,6 @@ async function probe(path: string, signal: AbortSignal): Promise<MediaInfo> {
     return await probeMedia(path, { signal });
   } catch (err) {
     if (err instanceof UnsupportedMediaError) throw unprocessable(err.message);
-    if (err instanceof HttpError) throw err;
     throw err;
   }
-}
-
-function firstLine(s: string): string {
-  return (
-    s
-      .split('\n')
-      .find((l) => l.trim())
-      ?.trim()
-      .slice(0, 200) ?? ''
-  );
 }

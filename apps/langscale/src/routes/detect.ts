@@ -2,7 +2,7 @@ import { progressTargetFromHeaders } from '@vidp/contracts';
 import {
   abortOnDisconnect,
   badRequest,
-  HttpError,
+  httpError,
   progressReporter,
   type ServiceContext,
   withMultipart,
@@ -67,12 +67,7 @@ export function detectRoute(app: Express, ctx: ServiceContext<LangscaleConfig>, 
         return;
       }
       const mapped = speechErrorStatus(err);
-      if (mapped) {
-        const title =
-          { 415: 'Unsupported Media Type', 422: 'Unprocessable Content' }[mapped.status] ??
-          'Service Unavailable';
-        throw new HttpError(mapped.status, title, mapped.detail);
-      }
+      if (mapped) throw httpError(mapped.status, mapped.detail);
       throw err;
     }
   });

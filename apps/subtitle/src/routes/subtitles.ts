@@ -5,7 +5,7 @@ import {
   abortOnDisconnect,
   badRequest,
   filePart,
-  HttpError,
+  httpError,
   progressReporter,
   replyMultipart,
   type ServiceContext,
@@ -100,12 +100,7 @@ export function subtitlesRoute(
         return;
       }
       const mapped = speechErrorStatus(err);
-      if (mapped) {
-        const title =
-          { 415: 'Unsupported Media Type', 422: 'Unprocessable Content' }[mapped.status] ??
-          'Service Unavailable';
-        throw new HttpError(mapped.status, title, mapped.detail);
-      }
+      if (mapped) throw httpError(mapped.status, mapped.detail);
       throw err;
     }
   });
