@@ -6,3 +6,5 @@ ensure_apt darknet darknet
 [ -d /usr/share/pocketsphinx/test/data/librivox ] || ensure_apt pocketsphinx-testdata vidp-no-pocketsphinx-testdata
 # Browser tests (subtitles as a <track>) drive Debian's Chromium with playwright-core.
 ensure_apt chromium chromium
+# Synthetic French speech for the translation test.
+ensure_apt espeak-ng espeak-ng

@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type Stack, startStack } from '@vidp/local-stack';
 import { filePart, invokeMultipart, type Part, Sidecar } from '@vidp/service-kit';
+import { franc } from 'franc';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { wordErrorRate } from '../../packages/speech/src/wer.js';
 import * as fx from '../../packages/speech/test/fixtures.js';
@@ -13,6 +14,8 @@ import { cuesInBrowser } from '../support/browser.js';
 import { filesLeft } from '../support/fs.js';
 
 const MiB = 1024 * 1024;
+const FRENCH =
+  "Bonjour à tous. Je m'appelle Pierre et j'habite à Paris depuis dix ans. Aujourd'hui il fait très beau, et nous allons au marché acheter du pain et du fromage.";
 
 describe('langscale and subtitle through Dapr (real Whisper, real speech)', () => {
   let stack: Stack;
@@ -105,6 +108,30 @@ describe('langscale and subtitle through Dapr (real Whisper, real speech)', () =
     const probs = body.all_languages.map((l: { probability: number }) => l.probability);
     expect([...probs].sort((a, b) => b - a)).toEqual(probs);
     expect(body.engine).toEqual({ name: 'whisper.cpp', model: 'ggml-base.bin' });
+  });
+
+  it('subtitle: translate=true turns French speech into English subtitles', async () => {
+    // Synthetic French (espeak-ng): poor speech, so only the language of the output is held.
+    const wav = join(dir, 'fr.wav');
+    execFileSync('espeak-ng', ['-v', 'fr', '-s', '140', '-w', wav, FRENCH]);
+    const video = fx.speechVideo(dir, 'fr.mp4', [wav]);
+    const plain = await (
+      await viaDapr('subtitle', 'api/subtitles/upload', video, { language: 'fr' })
+    ).formData();
+    const translated = await (
+      await viaDapr('subtitle', 'api/subtitles/upload', video, { language: 'fr', translate: 'true' })
+    ).formData();
+    const text = async (form: FormData) =>
+      fx
+        .parseWebVtt(await (form.get('subtitles.vtt') as File).text())
+        .cues.map((c) => c.text)
+        .join(' ');
+    expect(JSON.parse(translated.get('result') as string)).toMatchObject({
+      translated: true,
+      subtitle_language: 'en',
+    });
+    expect(franc(await text(plain))).toBe('fra');
+    expect(franc(await text(translated))).toBe('eng');
   });
 
   it('subtitle: readable WebVTT and SRT from LibriVox speech in an MKV, word error rate ≤ 10 %', async () => {
