@@ -125,7 +125,8 @@ export async function startService<C extends BaseConfig>(
   // Uploads can be slow: no whole-request timeout; dead peers are caught by keep-alive.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
-  lifecycle.onClose(() => ctx.tracing.shutdown());
+  // Spans still buffered are sent if the collector is up; a stopped collector is not an error.
+  lifecycle.onClose(() => ctx.tracing.shutdown().catch(() => undefined));
   const stop = (reason = 'requested') => lifecycle.stop(server, reason);
   for (const signal of ['SIGTERM', 'SIGINT'] as const) {
     process.once(signal, () => {
