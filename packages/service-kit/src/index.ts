@@ -17,3 +17,4 @@ export * from './processor.js';
 export * from './service.js';
 export * from './temp-dir.js';
 export * from './tracing.js';
+export * from './upload-job.js';

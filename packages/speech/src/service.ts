@@ -1,4 +1,5 @@
 import { UnsupportedMediaError } from '@vidp/media';
+import { type HttpError, httpError } from '@vidp/service-kit';
 import { NoAudioError } from './audio.js';
 import { EngineBusyError, EngineUnavailableError, type SpeechEngine } from './engine.js';
 import { WhisperEngine } from './whisper.js';
@@ -41,3 +42,12 @@ export function speechErrorStatus(err: unknown): { status: number; detail: strin
   if (err instanceof EngineUnavailableError) return { status: 503, detail: err.message };
   return undefined;
 }
+
+/** The same mapping as an error for the kit's problem+json handler. */
+export function speechHttpError(err: unknown): HttpError | undefined {
+  const mapped = speechErrorStatus(err);
+  return mapped ? httpError(mapped.status, mapped.detail) : undefined;
+}
+
+/** What both speech services say to a caller who sent no file. */
+export const MISSING_FILE = 'Send the video or audio in a multipart file field named "file".';

@@ -1,16 +1,14 @@
 import { progressTargetFromHeaders } from '@vidp/contracts';
 import {
-  abortOnDisconnect,
-  badRequest,
   filePart,
-  HttpError,
+  type HttpError,
   type Part,
   progressReporter,
   replyMultipart,
+  runUploadJob,
   type ServiceContext,
   unprocessable,
   unsupportedMedia,
-  withMultipart,
   withTempDir,
 } from '@vidp/service-kit';
 import type { Express } from 'express';
@@ -23,8 +21,8 @@ import { parseUploadFields } from './options.js';
 
 export const UPLOAD_PATH = '/api/downscale/upload';
 
-function asHttpError(err: unknown): unknown {
-  if (!(err instanceof SourceRejected)) return err;
+function asHttpError(err: unknown): HttpError | undefined {
+  if (!(err instanceof SourceRejected)) return undefined;
   return err.kind === 'unsupported'
     ? unsupportedMedia(err.message)
     : unprocessable(err.message, { reason: err.kind });
@@ -40,74 +38,63 @@ export function uploadRoute(
   deps: { tools: MediaTools; limits: Limits; slots: JobSlots },
 ): void {
   const { config } = ctx;
-  app.post(UPLOAD_PATH, async (req, res) => {
-    const signal = abortOnDisconnect(req, res);
-    const log = req.log ?? ctx.logger;
-    const report = progressReporter(ctx.sidecar, progressTargetFromHeaders(req.headers, 'downscale'), log);
-    try {
-      await withMultipart(
-        req,
-        {
-          maxFileBytes: config.MAX_UPLOAD_BYTES,
-          maxFields: 10,
-          ...(config.TMP_DIR ? { tmpParent: config.TMP_DIR } : {}),
-        },
-        async (upload) => {
-          const options = parseUploadFields(upload.fields);
-          const source = upload.files.find((f) => f.field === 'file');
-          if (!source) throw badRequest('Send the video in a multipart file field named "file".');
-          await withTempDir(
-            'downscale',
-            async (workDir) => {
-              const release = await deps.slots.acquire(signal);
-              let job: Awaited<ReturnType<typeof downscale>>;
-              try {
-                job = await downscale({
-                  sourcePath: source.path,
-                  options,
-                  workDir,
-                  tools: deps.tools,
-                  limits: deps.limits,
-                  signal,
-                  onProgress: report,
-                });
-              } finally {
-                release();
-              }
-              const { result, files } = job;
-              log.info(
-                {
-                  sha256: source.sha256,
-                  rungs: result.settings.rungs,
-                  encodeSec: result.timings.encodeSec,
-                  files: files.length,
-                },
-                'downscale done',
-              );
-              const parts: Part[] = [
-                {
-                  name: 'result',
-                  value: JSON.stringify({ ...result, source: { ...result.source, sha256: source.sha256 } }),
-                },
-                ...(await Promise.all(files.map((f) => filePart(f.part, f.path, f.contentType, f.filename)))),
-              ];
-              await replyMultipart(res, parts);
-            },
-            config.TMP_DIR,
-          );
-        },
-      );
-    } catch (err) {
-      if (signal.aborted) {
-        // The caller is gone: ffmpeg is already killed and the folders removed; nobody to answer.
-        log.info({ reason: (signal.reason as Error)?.message }, 'downscale cancelled by the caller');
-        res.destroy();
-        return;
-      }
-      const mapped = asHttpError(err);
-      if (mapped instanceof HttpError && mapped.status < 500)
-        log.warn({ detail: mapped.detail }, 'source refused');
-      throw mapped;
-    }
-  });
+  app.post(UPLOAD_PATH, (req, res) =>
+    runUploadJob(
+      req,
+      res,
+      ctx,
+      {
+        maxFields: 10,
+        missingFile: 'Send the video in a multipart file field named "file".',
+        mapError: asHttpError,
+      },
+      async ({ file: source, fields, signal, log }) => {
+        const options = parseUploadFields(fields);
+        const report = progressReporter(
+          ctx.sidecar,
+          progressTargetFromHeaders(req.headers, 'downscale'),
+          log,
+        );
+        await withTempDir(
+          'downscale',
+          async (workDir) => {
+            const release = await deps.slots.acquire(signal);
+            let job: Awaited<ReturnType<typeof downscale>>;
+            try {
+              job = await downscale({
+                sourcePath: source.path,
+                options,
+                workDir,
+                tools: deps.tools,
+                limits: deps.limits,
+                signal,
+                onProgress: report,
+              });
+            } finally {
+              release();
+            }
+            const { result, files } = job;
+            log.info(
+              {
+                sha256: source.sha256,
+                rungs: result.settings.rungs,
+                encodeSec: result.timings.encodeSec,
+                files: files.length,
+              },
+              'downscale done',
+            );
+            const parts: Part[] = [
+              {
+                name: 'result',
+                value: JSON.stringify({ ...result, source: { ...result.source, sha256: source.sha256 } }),
+              },
+              ...(await Promise.all(files.map((f) => filePart(f.part, f.path, f.contentType, f.filename)))),
+            ];
+            await replyMultipart(res, parts);
+          },
+          config.TMP_DIR,
+        );
+      },
+    ),
+  );
 }

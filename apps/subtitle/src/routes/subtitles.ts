@@ -2,17 +2,14 @@ import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { progressTargetFromHeaders } from '@vidp/contracts';
 import {
-  abortOnDisconnect,
-  badRequest,
   filePart,
-  httpError,
   progressReporter,
   replyMultipart,
+  runUploadJob,
   type ServiceContext,
-  withMultipart,
   withTempDir,
 } from '@vidp/service-kit';
-import { type SpeechEngine, speechErrorStatus } from '@vidp/speech';
+import { MISSING_FILE, type SpeechEngine, speechHttpError } from '@vidp/speech';
 import type { Express } from 'express';
 import { extractPcm, frameEnergies, readPcmRanges } from '../adapters/speech.js';
 import type { SubtitleConfig } from '../config.js';
@@ -31,77 +28,60 @@ export function subtitlesRoute(
   engine: SpeechEngine,
 ): void {
   const { config } = ctx;
-  app.post(SUBTITLES_PATH, async (req, res) => {
-    const signal = abortOnDisconnect(req, res);
-    const log = req.log ?? ctx.logger;
-    const report = progressReporter(ctx.sidecar, progressTargetFromHeaders(req.headers, 'subtitle'), log);
-    try {
-      await withMultipart(
-        req,
-        {
-          maxFileBytes: config.MAX_UPLOAD_BYTES,
-          maxFields: 5,
-          ...(config.TMP_DIR ? { tmpParent: config.TMP_DIR } : {}),
-        },
-        async (upload) => {
-          const info = await engine.start();
-          const options = parseSubtitleFields(upload.fields, info.languages);
-          const source = upload.files.find((f) => f.field === 'file');
-          if (!source) throw badRequest('Send the video or audio in a multipart file field named "file".');
-          await withTempDir(
-            'subtitle',
-            async (dir) => {
-              const pcm = await extractPcm(source.path, join(dir, 'audio.f32'), { signal });
-              report(0.05, 'audio decoded');
-              const energies = await frameEnergies(pcm.path);
-              const { result, vtt, srt } = await makeSubtitles(
-                pcm,
-                energies,
-                engine,
-                (a, b) => readPcmRanges(pcm.path, [[a, b]]),
-                {
-                  ...(options.language ? { language: options.language } : {}),
-                  translate: options.translate,
-                  signal,
-                  onProgress: (p) => report(0.05 + 0.95 * p, 'transcribing'),
-                },
-              );
-              const vttPath = join(dir, 'subtitles.vtt');
-              const srtPath = join(dir, 'subtitles.srt');
-              await writeFile(vttPath, vtt);
-              await writeFile(srtPath, srt);
-              report(1, 'done');
-              log.info(
-                { sha256: source.sha256, language: result.language, cues: result.cues },
-                'subtitles done',
-              );
-              await replyMultipart(res, [
-                {
-                  name: 'result',
-                  value: JSON.stringify({ ...result, engine: { name: info.name, model: info.model } }),
-                },
-                await filePart('subtitles.vtt', vttPath, 'text/vtt; charset=utf-8', 'subtitles.vtt'),
-                await filePart(
-                  'subtitles.srt',
-                  srtPath,
-                  'application/x-subrip; charset=utf-8',
-                  'subtitles.srt',
-                ),
-              ]);
-            },
-            config.TMP_DIR,
-          );
-        },
-      );
-    } catch (err) {
-      if (signal.aborted) {
-        log.info({ reason: (signal.reason as Error)?.message }, 'subtitles cancelled by the caller');
-        res.destroy();
-        return;
-      }
-      const mapped = speechErrorStatus(err);
-      if (mapped) throw httpError(mapped.status, mapped.detail);
-      throw err;
-    }
-  });
+  app.post(SUBTITLES_PATH, (req, res) =>
+    runUploadJob(
+      req,
+      res,
+      ctx,
+      { maxFields: 5, missingFile: MISSING_FILE, mapError: speechHttpError },
+      async ({ file: source, fields, signal, log }) => {
+        const info = await engine.start();
+        const options = parseSubtitleFields(fields, info.languages);
+        const report = progressReporter(ctx.sidecar, progressTargetFromHeaders(req.headers, 'subtitle'), log);
+        await withTempDir(
+          'subtitle',
+          async (dir) => {
+            const pcm = await extractPcm(source.path, join(dir, 'audio.f32'), { signal });
+            report(0.05, 'audio decoded');
+            const energies = await frameEnergies(pcm.path);
+            const { result, vtt, srt } = await makeSubtitles(
+              pcm,
+              energies,
+              engine,
+              (a, b) => readPcmRanges(pcm.path, [[a, b]]),
+              {
+                ...(options.language ? { language: options.language } : {}),
+                translate: options.translate,
+                signal,
+                onProgress: (p) => report(0.05 + 0.95 * p, 'transcribing'),
+              },
+            );
+            const vttPath = join(dir, 'subtitles.vtt');
+            const srtPath = join(dir, 'subtitles.srt');
+            await writeFile(vttPath, vtt);
+            await writeFile(srtPath, srt);
+            report(1, 'done');
+            log.info(
+              { sha256: source.sha256, language: result.language, cues: result.cues },
+              'subtitles done',
+            );
+            await replyMultipart(res, [
+              {
+                name: 'result',
+                value: JSON.stringify({ ...result, engine: { name: info.name, model: info.model } }),
+              },
+              await filePart('subtitles.vtt', vttPath, 'text/vtt; charset=utf-8', 'subtitles.vtt'),
+              await filePart(
+                'subtitles.srt',
+                srtPath,
+                'application/x-subrip; charset=utf-8',
+                'subtitles.srt',
+              ),
+            ]);
+          },
+          config.TMP_DIR,
+        );
+      },
+    ),
+  );
 }
