@@ -111,6 +111,9 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
     // Each processor received the whole original, streamed.
     const original = await readFile(file);
     expect(done.tasks.langscale.result.bytes).toBe(original.length);
+    // ...byte for byte: streamed from GridFS through both sidecars, nothing altered on the way.
+    const sha = createHash('sha256').update(original).digest('hex');
+    for (const t of PROCESSORS) expect(done.tasks[t].result.sha256, t).toBe(sha);
     expect(done.tasks.subtitle.result.fields).toEqual({ language: 'en' });
 
     const vtt = done.tasks.subtitle.outputs[0];

@@ -193,3 +193,26 @@ describe('streamRequest', () => {
     server.close();
   });
 });
+
+describe('encodeMultipart with chunks that are views into bigger buffers', () => {
+  it('sends the view, not the bytes before it (as a GridFS chunk inside a wire message is)', async () => {
+    const { encodeMultipart } = await import('../src/dapr/multipart-body.js');
+    const backing = Buffer.alloc(400_000, 0xee);
+    const payload = backing.subarray(100_000, 300_000); // 200 kB view at an offset
+    payload.fill(0x42);
+    const { body } = encodeMultipart([
+      {
+        name: 'file',
+        filename: 'f',
+        open: async function* () {
+          yield payload;
+        },
+      },
+    ]);
+    const chunks: Buffer[] = [];
+    for await (const c of body) chunks.push(Buffer.from(c));
+    const out = Buffer.concat(chunks);
+    expect(out.includes(Buffer.alloc(16, 0xee))).toBe(false);
+    expect(out.includes(payload)).toBe(true);
+  });
+});

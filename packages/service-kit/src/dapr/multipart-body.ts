@@ -55,6 +55,23 @@ class PartList implements FormDataLike {
   }
 }
 
+/** form-data-encoder re-slices chunks over this size itself. */
+const ENCODER_MAX_CHUNK = 64 * 1024;
+
+/**
+ * Hands the encoder chunks of at most 64 KiB, as zero-copy views. form-data-encoder 4.1
+ * splits larger chunks with `value.buffer.slice(offset, ...)`, ignoring the view's own
+ * byteOffset: a chunk that is a view into a bigger buffer (a GridFS chunk inside a MongoDB
+ * wire message, say) would be sent as the wrong bytes.
+ */
+async function* encoderSizedChunks(source: AsyncIterable<Uint8Array> | ReadableStream<Uint8Array>) {
+  for await (const chunk of source as AsyncIterable<Uint8Array>) {
+    for (let o = 0; o < chunk.byteLength; o += ENCODER_MAX_CHUNK) {
+      yield chunk.subarray(o, Math.min(o + ENCODER_MAX_CHUNK, chunk.byteLength));
+    }
+  }
+}
+
 function asFileLike(part: FilePart): FileLike {
   return {
     [Symbol.toStringTag]: 'File',
@@ -62,7 +79,7 @@ function asFileLike(part: FilePart): FileLike {
     type: part.contentType ?? 'application/octet-stream',
     size: part.size ?? 0,
     lastModified: 0,
-    stream: () => part.open(),
+    stream: () => encoderSizedChunks(part.open()),
   };
 }
 
