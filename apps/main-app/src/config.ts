@@ -20,6 +20,11 @@ export const mainAppConfigSchema = serviceConfigSchema('main-app', 8000).extend(
   API_KEY_SECRET: z.string().default('vidp-api-key'),
   /** Partial resumable uploads; with several replicas, a shared volume (or sticky sessions). */
   RESUMABLE_DIR: z.string().optional(),
+  /**
+   * `all`: serve the API and run the tasks. `api`: serve the API only (uploads, queries, SSE),
+   * leaving the tasks to the other replicas, so the two can be scaled apart.
+   */
+  MAIN_APP_ROLE: z.enum(['all', 'api']).default('all'),
   ORCH_POLL_MS: z.coerce.number().int().min(100).default(1000),
   TASK_LEASE_MS: z.coerce.number().int().min(1500).default(30_000),
   TASK_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(20).default(4),

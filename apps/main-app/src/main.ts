@@ -115,5 +115,5 @@ runMain(async () => {
   service.ctx.lifecycle.onClose(() => orchestrator?.stop());
   service.ctx.lifecycle.onClose(() => mongo.close());
   await catalog.init();
-  orchestrator?.start();
+  if (config.MAIN_APP_ROLE === 'all') orchestrator?.start();
 });

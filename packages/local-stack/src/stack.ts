@@ -14,9 +14,13 @@ export interface AppSpec {
   /** An app under apps/ (`main-app`), or a fixture app from `fixtureApp()`. */
   app: string;
   appId: string;
+  /** How the stack names this process (default: the app id); lets two replicas share an app id. */
+  name?: string;
   env?: Record<string, string>;
   maxBodySize?: string;
 }
+
+const nameOf = (spec: AppSpec) => spec.name ?? spec.appId;
 
 export interface RunningApp {
   spec: AppSpec;
@@ -86,7 +90,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const config = await renderDaprConfig(join(dir, 'dapr-config.yaml'), zipkinEndpoint);
     const apps = new Map<string, RunningApp>();
 
-    const sidecarFor = async (appId: string, appPort?: number, maxBodySize = '600Mi') =>
+    const sidecarFor = async (appId: string, appPort?: number, maxBodySize = '600Mi', name = appId) =>
       own(
         await startDaprd({
           appId,
@@ -94,7 +98,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           resourcesPaths: [resources],
           config,
           maxBodySize,
-          logFile: join(dir, `daprd-${appId}.log`),
+          logFile: join(dir, `daprd-${name}.log`),
         }),
       );
 
@@ -104,11 +108,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           app: spec.app,
           port: appPort,
           daprHttpPort: daprd.httpPort,
-          logFile: join(dir, `app-${spec.appId}.log`),
+          logFile: join(dir, `app-${nameOf(spec)}.log`),
           env: {
             SERVICE_NAME: spec.appId,
             // One temp folder per app, so a test can tell whose files were left behind.
-            TMP_DIR: join(dir, 'tmp', spec.appId),
+            TMP_DIR: join(dir, 'tmp', nameOf(spec)),
             ...(mongo ? { MONGODB_URL: `mongodb://127.0.0.1:${mongo.port}/vidp` } : {}),
             ...(zipkinEndpoint ? { ZIPKIN_ENDPOINT: zipkinEndpoint } : {}),
             ...spec.env,
@@ -118,13 +122,13 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const launch = async (spec: AppSpec): Promise<RunningApp> => {
       const appPort = await freePort();
-      await mkdir(join(dir, 'tmp', spec.appId), { recursive: true });
-      const daprd = await sidecarFor(spec.appId, appPort, spec.maxBodySize);
+      await mkdir(join(dir, 'tmp', nameOf(spec)), { recursive: true });
+      const daprd = await sidecarFor(spec.appId, appPort, spec.maxBodySize, nameOf(spec));
       const app = appProcess(spec, appPort, daprd);
       await app.alive();
       await daprd.ready(true);
       const running = { spec, app, daprd };
-      apps.set(spec.appId, running);
+      apps.set(nameOf(spec), running);
       return running;
     };
 

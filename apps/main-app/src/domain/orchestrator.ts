@@ -63,6 +63,7 @@ export class Orchestrator {
   private ticking = false;
   private again = false;
   private stopped = false;
+  private started = false;
   private readonly active = new Map<string, AbortController>();
 
   constructor(
@@ -71,6 +72,7 @@ export class Orchestrator {
   ) {}
 
   start(): void {
+    this.started = true;
     this.timer = setInterval(() => this.wake(), this.s.pollMs);
     this.timer.unref();
     this.wake();
@@ -84,7 +86,8 @@ export class Orchestrator {
 
   /** Looks for work now (after an upload, a task end, or a wake-up event). */
   wake(): void {
-    if (this.stopped) return;
+    // An API-only replica never starts: events that wake workers do nothing here.
+    if (this.stopped || !this.started) return;
     if (this.ticking) {
       this.again = true;
       return;

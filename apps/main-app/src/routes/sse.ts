@@ -5,10 +5,17 @@ import { videoView } from './video-view.js';
 
 const HEARTBEAT_MS = 15_000;
 const FINAL = new Set(['video.completed', 'video.cancelled', 'video.deleted']);
+/**
+ * Each topic is its own stream, so events of one video can arrive out of order across
+ * topics (a task.completed just after video.completed). After the final event the stream
+ * stays open this long for stragglers, then ends with a last `snapshot`: the whole state.
+ */
+const FINAL_GRACE_MS = 1000;
 
 /**
  * Server-Sent Events for one video: a `snapshot` first, then every platform event about it
- * as it arrives (from pub/sub, on whichever replica serves this client), until it ends.
+ * as it arrives (from pub/sub, on whichever replica serves this client), and once it has
+ * ended, a final `snapshot`.
  */
 export async function streamEvents(
   req: Request,
@@ -26,17 +33,28 @@ export async function streamEvents(
   const send = (event: string, data: unknown) => {
     res.write(`id: ${++seq}\nevent: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
   };
+  let ending = false;
   const end = () => {
     stop();
     clearInterval(beat);
     if (!res.writableEnded) res.end();
   };
+  const finish = () => {
+    if (ending) return;
+    ending = true;
+    setTimeout(async () => {
+      const last = await reload().catch(() => null);
+      if (last && !res.writableEnded) send('snapshot', videoView(last));
+      end();
+    }, FINAL_GRACE_MS).unref();
+  };
   // Subscribe first, then read: an event between the two is not lost. Events that arrive
   // before the snapshot is sent are held, so the snapshot always comes first.
   let held: HubEvent[] | undefined = [];
   const forward = (e: HubEvent) => {
+    if (res.writableEnded) return;
     send(e.topic, e.data);
-    if (FINAL.has(e.topic)) end();
+    if (FINAL.has(e.topic)) finish();
   };
   const stop = hub.listen(video._id, (e: HubEvent) => {
     if (held) held.push(e);
@@ -44,6 +62,10 @@ export async function streamEvents(
   });
   const beat = setInterval(() => res.write(': keep-alive\n\n'), HEARTBEAT_MS);
   req.on('close', () => {
+    stop();
+    clearInterval(beat);
+  });
+  res.on('close', () => {
     stop();
     clearInterval(beat);
   });
