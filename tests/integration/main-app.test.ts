@@ -368,6 +368,21 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
     });
   });
 
+  it('lists videos page by page, newest or oldest first', async () => {
+    const page = async (q: string) =>
+      (await (await fetch(`${api}/api/videos?${q}`, { headers })).json()) as any;
+    const all = await page('limit=100');
+    expect(all.total).toBeGreaterThanOrEqual(3);
+    const first = await page('limit=1');
+    const second = await page('limit=1&offset=1');
+    expect(first.items).toHaveLength(1);
+    expect(second.items[0].id).not.toBe(first.items[0].id);
+    expect(first.items[0].id).toBe(all.items[0].id);
+    const oldest = await page('limit=1&sort=oldest');
+    expect(oldest.items[0].id).toBe(all.items.at(-1).id);
+    expect((await fetch(`${api}/api/videos?limit=1000`, { headers })).status).toBe(400);
+  });
+
   it('answers CORS only for the configured origin', async () => {
     const allowed = await fetch(`${api}/api/videos`, {
       method: 'OPTIONS',

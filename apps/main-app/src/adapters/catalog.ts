@@ -64,10 +64,7 @@ export class Catalog {
     if (q.species) filter.species = q.species;
     const [items, total] = await Promise.all([
       this.videos
-        .find(filter)
-        .sort({ createdAt: q.sort === 'newest' ? -1 : 1 })
-        .skip(q.offset)
-        .limit(q.limit)
+        .find(filter, { sort: { createdAt: q.sort === 'newest' ? -1 : 1 }, skip: q.offset, limit: q.limit })
         .toArray(),
       this.videos.countDocuments(filter),
     ]);
