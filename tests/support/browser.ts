@@ -1,10 +1,10 @@
 /// <reference lib="dom" />
-import { execFileSync } from 'node:child_process';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
+import { makeVideo } from './media.js';
 
 export interface BrowserCue {
   start: number;
@@ -21,22 +21,7 @@ const PAGE = `<!doctype html><meta charset="utf-8">
  */
 export async function cuesInBrowser(vtt: string, seconds = 5): Promise<BrowserCue[]> {
   const dir = await mkdtemp(join(tmpdir(), 'vidp-browser-'));
-  const video = join(dir, 'v.webm');
-  execFileSync('ffmpeg', [
-    '-hide_banner',
-    '-loglevel',
-    'error',
-    '-y',
-    '-f',
-    'lavfi',
-    '-i',
-    `testsrc2=size=160x120:rate=10:duration=${seconds}`,
-    '-c:v',
-    'libvpx',
-    '-b:v',
-    '200k',
-    video,
-  ]);
+  const video = makeVideo(dir, 'v.webm', { seconds, audio: false, webm: true });
   const files: Record<string, [string, Buffer | string]> = {
     '/': ['text/html; charset=utf-8', PAGE],
     '/v.webm': ['video/webm', await readFile(video)],

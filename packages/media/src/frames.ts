@@ -1,8 +1,6 @@
-import { spawn } from 'node:child_process';
-import { setPriority } from 'node:os';
 import { FfmpegError } from './ffmpeg-error.js';
-import { PROTOCOL_WHITELIST } from './limits.js';
-import { demuxerFlag, type MediaInfo } from './probe.js';
+import { type MediaInfo, safeInputArgs } from './probe.js';
+import { FFMPEG_BASE_ARGS, spawnTool } from './run.js';
 
 export interface RawFrame {
   /** 0-based index among the frames this reader produced. */
@@ -33,8 +31,6 @@ export interface RawFrameOptions {
   binary?: string;
 }
 
-const STDERR_TAIL = 8 * 1024;
-
 /** The filter chain: pick frames at `fps`, scale in ffmpeg (never in JS), pad, convert to RGB. */
 export function rawFrameFilter(o: RawFrameOptions): string {
   const sw = o.scaleWidth ?? o.width;
@@ -50,7 +46,7 @@ export function rawFrameFilter(o: RawFrameOptions): string {
 /**
  * Decodes a probed local video into raw RGB frames read from ffmpeg's stdout, one frame at a
  * time (memory stays at a few frames whatever the video's length). Local-only protocols, the
- * demuxer pinned to what ffprobe identified, ffmpeg killed when the signal aborts or the
+ * demuxer pinned to what ffprobe identified (and the same input hardening as every call), ffmpeg killed when the signal aborts or the
  * consumer stops early. Throws FfmpegError when ffmpeg fails.
  */
 export async function* readRawFrames(
@@ -62,16 +58,8 @@ export async function* readRawFrames(
   if (opts.signal?.aborted) throw new FfmpegError('ffmpeg cancelled before start', null, '');
   const frameBytes = opts.width * opts.height * 3;
   const args = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-protocol_whitelist',
-    PROTOCOL_WHITELIST,
-    '-f',
-    demuxerFlag(info),
-    '-i',
-    `file:${path}`,
+    ...FFMPEG_BASE_ARGS,
+    ...safeInputArgs(info, path),
     '-map',
     '0:v:0',
     '-an',
@@ -85,18 +73,7 @@ export async function* readRawFrames(
     'rgb24',
     'pipe:1',
   ];
-  const child = spawn(opts.binary ?? 'ffmpeg', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  if (child.pid) {
-    try {
-      setPriority(child.pid, opts.nice ?? 10);
-    } catch {
-      // not allowed here: run at normal priority
-    }
-  }
-  let stderr = '';
-  child.stderr.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
-  });
+  const { child, stderrTail } = spawnTool(opts.binary ?? 'ffmpeg', args, opts.nice);
   let why: string | undefined;
   const onAbort = () => {
     why ??= 'cancelled';
@@ -127,8 +104,8 @@ export async function* readRawFrames(
       }
     }
     const code = await exited;
-    if (why) throw new FfmpegError(`ffmpeg ${why}`, code, stderr.trim());
-    if (code !== 0) throw new FfmpegError(`ffmpeg exited with code ${code}`, code, stderr.trim());
+    if (why) throw new FfmpegError(`ffmpeg ${why}`, code, stderrTail());
+    if (code !== 0) throw new FfmpegError(`ffmpeg exited with code ${code}`, code, stderrTail());
   } finally {
     opts.signal?.removeEventListener('abort', onAbort);
     if (child.exitCode === null && child.signalCode === null) {

@@ -22,6 +22,36 @@ export interface RunOptions {
 
 const STDERR_TAIL = 8 * 1024;
 
+/** What every ffmpeg call starts with: quiet, no stdin, and only local files and pipes. */
+export const FFMPEG_BASE_ARGS: readonly string[] = [
+  '-hide_banner',
+  '-nostdin',
+  '-loglevel',
+  'error',
+  '-protocol_whitelist',
+  PROTOCOL_WHITELIST,
+];
+
+/**
+ * Spawns a tool of the ffmpeg family (never through a shell) at a lower priority, so the
+ * HTTP server stays responsive, keeping the end of what it prints on stderr for errors.
+ */
+export function spawnTool(binary: string, args: string[], nice = 10) {
+  const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  if (child.pid) {
+    try {
+      setPriority(child.pid, nice);
+    } catch {
+      // not allowed here: run at normal priority
+    }
+  }
+  let stderr = '';
+  child.stderr.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
+  });
+  return { child, stderrTail: () => stderr.trim() };
+}
+
 /**
  * Runs ffmpeg with an argument array (never a shell), local-only protocols, no stdin, and
  * machine-readable progress on stdout. Rejects with FfmpegError on a non-zero exit,
@@ -29,12 +59,7 @@ const STDERR_TAIL = 8 * 1024;
  */
 export function runFfmpeg(args: string[], opts: RunOptions = {}): Promise<void> {
   const fullArgs = [
-    '-hide_banner',
-    '-nostdin',
-    '-loglevel',
-    'error',
-    '-protocol_whitelist',
-    PROTOCOL_WHITELIST,
+    ...FFMPEG_BASE_ARGS,
     ...(opts.onProgress ? ['-progress', 'pipe:1', '-nostats'] : []),
     ...args,
   ];
@@ -48,16 +73,8 @@ export function runTool(binary: string, args: string[], opts: RunOptions = {}): 
       reject(new FfmpegError(`${binary} cancelled before start`, null, ''));
       return;
     }
-    const child = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    if (child.pid) {
-      try {
-        setPriority(child.pid, opts.nice ?? 10);
-      } catch {
-        // not allowed here: run at normal priority
-      }
-    }
+    const { child, stderrTail } = spawnTool(binary, args, opts.nice);
     let stdout = '';
-    let stderr = '';
     let progressBuf = '';
     const progress: FfmpegProgress = { outTimeSec: 0, done: false };
     child.stdout.on('data', (chunk: Buffer) => {
@@ -83,9 +100,6 @@ export function runTool(binary: string, args: string[], opts: RunOptions = {}): 
         }
       }
     });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr = (stderr + chunk.toString()).slice(-STDERR_TAIL);
-    });
     let why: string | undefined;
     const kill = (reason: string) => {
       why ??= reason;
@@ -102,8 +116,8 @@ export function runTool(binary: string, args: string[], opts: RunOptions = {}): 
     child.once('close', (code) => {
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      if (why) reject(new FfmpegError(`${binary} ${why}`, code, stderr.trim()));
-      else if (code !== 0) reject(new FfmpegError(`${binary} exited with code ${code}`, code, stderr.trim()));
+      if (why) reject(new FfmpegError(`${binary} ${why}`, code, stderrTail()));
+      else if (code !== 0) reject(new FfmpegError(`${binary} exited with code ${code}`, code, stderrTail()));
       else resolve(stdout);
     });
   });

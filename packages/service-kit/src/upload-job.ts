@@ -3,7 +3,7 @@ import type { Logger } from 'pino';
 import type { BaseConfig } from './config.js';
 import { badRequest, type HttpError } from './errors.js';
 import { type ReceivedFile, withMultipart } from './multipart.js';
-import { abortOnDisconnect } from './processor.js';
+import { abortOnDisconnect, type ProgressTarget, progressReporter } from './processor.js';
 import type { ServiceContext } from './service.js';
 
 export interface UploadJob {
@@ -13,6 +13,8 @@ export interface UploadJob {
   /** Fires when the caller goes away: stop the work. */
   signal: AbortSignal;
   log: Logger;
+  /** Publishes progress (0..1) where the caller asked for it; a no-op otherwise. */
+  report(progress: number, stage?: string): void;
 }
 
 export interface UploadJobOptions {
@@ -21,12 +23,15 @@ export interface UploadJobOptions {
   missingFile?: string;
   /** Turns a domain error into the answer the caller should get (else: 500). */
   mapError?(err: unknown): HttpError | undefined;
+  /** Where this request's progress goes (from the caller's headers), if anywhere. */
+  progressTarget?(req: Request): ProgressTarget | undefined;
 }
 
 /**
  * The shape every processor's upload route shares: receive the multipart upload (within the
  * service's limits, in its temp folder, always cleaned), require a `file`, run the job with
- * a cancellation signal, and when the caller has gone away just drop the connection.
+ * a cancellation signal and a progress reporter, and when the caller has gone away just drop
+ * the connection.
  */
 export async function runUploadJob<C extends BaseConfig>(
   req: Request,
@@ -37,6 +42,7 @@ export async function runUploadJob<C extends BaseConfig>(
 ): Promise<void> {
   const signal = abortOnDisconnect(req, res);
   const log = req.log ?? ctx.logger;
+  const report = progressReporter(ctx.sidecar, opts.progressTarget?.(req), log);
   const { config } = ctx;
   try {
     await withMultipart(
@@ -50,7 +56,7 @@ export async function runUploadJob<C extends BaseConfig>(
         const file = upload.files.find((f) => f.field === 'file');
         if (!file)
           throw badRequest(opts.missingFile ?? 'Send the media in a multipart file field named "file".');
-        await work({ file, fields: upload.fields, signal, log });
+        await work({ file, fields: upload.fields, signal, log, report });
       },
     );
   } catch (err) {

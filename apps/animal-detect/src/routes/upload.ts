@@ -3,7 +3,6 @@ import { progressTargetFromHeaders } from '@vidp/contracts';
 import { FfmpegError, ffmpegReason, type MediaInfo, probeMedia, UnsupportedMediaError } from '@vidp/media';
 import {
   filePart,
-  progressReporter,
   replyMultipart,
   runUploadJob,
   type ServiceContext,
@@ -33,13 +32,12 @@ export function animalRoutes(app: Express, ctx: ServiceContext<Config>, detector
       req,
       res,
       ctx,
-      { maxFields: 10, missingFile: 'Send the video in a multipart file field named "file".' },
-      async ({ file, fields, signal, log }) => {
-        const progress = progressReporter(
-          ctx.sidecar,
-          progressTargetFromHeaders(req.headers, 'animal-detect'),
-          log,
-        );
+      {
+        maxFields: 10,
+        progressTarget: (r) => progressTargetFromHeaders(r.headers, 'animal-detect'),
+        missingFile: 'Send the video in a multipart file field named "file".',
+      },
+      async ({ file, fields, signal, log, report: progress }) => {
         const options = parseOptions(fields, detector.info.animals);
         const info = await probe(file.path, signal);
         const v = info.video;

@@ -3,7 +3,6 @@ import {
   filePart,
   type HttpError,
   type Part,
-  progressReporter,
   replyMultipart,
   runUploadJob,
   type ServiceContext,
@@ -45,16 +44,12 @@ export function uploadRoute(
       ctx,
       {
         maxFields: 10,
+        progressTarget: (r) => progressTargetFromHeaders(r.headers, 'downscale'),
         missingFile: 'Send the video in a multipart file field named "file".',
         mapError: asHttpError,
       },
-      async ({ file: source, fields, signal, log }) => {
+      async ({ file: source, fields, signal, log, report }) => {
         const options = parseUploadFields(fields);
-        const report = progressReporter(
-          ctx.sidecar,
-          progressTargetFromHeaders(req.headers, 'downscale'),
-          log,
-        );
         await withTempDir(
           'downscale',
           async (workDir) => {

@@ -1,5 +1,5 @@
 import { progressTargetFromHeaders } from '@vidp/contracts';
-import { progressReporter, runUploadJob, type ServiceContext, withTempDir } from '@vidp/service-kit';
+import { runUploadJob, type ServiceContext, withTempDir } from '@vidp/service-kit';
 import { MISSING_FILE, type SpeechEngine, speechHttpError } from '@vidp/speech';
 import type { Express } from 'express';
 import { extractPcm, frameEnergies, readPcmRanges } from '../adapters/speech.js';
@@ -17,14 +17,14 @@ export function detectRoute(app: Express, ctx: ServiceContext<LangscaleConfig>, 
       req,
       res,
       ctx,
-      { maxFields: 5, missingFile: MISSING_FILE, mapError: speechHttpError },
-      async ({ file: source, fields, signal, log }) => {
+      {
+        maxFields: 5,
+        progressTarget: (r) => progressTargetFromHeaders(r.headers, 'langscale'),
+        missingFile: MISSING_FILE,
+        mapError: speechHttpError,
+      },
+      async ({ file: source, fields, signal, log, report }) => {
         const options = parseDetectFields(fields);
-        const report = progressReporter(
-          ctx.sidecar,
-          progressTargetFromHeaders(req.headers, 'langscale'),
-          log,
-        );
         await withTempDir(
           'langscale',
           async (dir) => {

@@ -1,14 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { progressTargetFromHeaders } from '@vidp/contracts';
-import {
-  filePart,
-  progressReporter,
-  replyMultipart,
-  runUploadJob,
-  type ServiceContext,
-  withTempDir,
-} from '@vidp/service-kit';
+import { filePart, replyMultipart, runUploadJob, type ServiceContext, withTempDir } from '@vidp/service-kit';
 import { MISSING_FILE, type SpeechEngine, speechHttpError } from '@vidp/speech';
 import type { Express } from 'express';
 import { extractPcm, frameEnergies, readPcmRanges } from '../adapters/speech.js';
@@ -33,11 +26,15 @@ export function subtitlesRoute(
       req,
       res,
       ctx,
-      { maxFields: 5, missingFile: MISSING_FILE, mapError: speechHttpError },
-      async ({ file: source, fields, signal, log }) => {
+      {
+        maxFields: 5,
+        progressTarget: (r) => progressTargetFromHeaders(r.headers, 'subtitle'),
+        missingFile: MISSING_FILE,
+        mapError: speechHttpError,
+      },
+      async ({ file: source, fields, signal, log, report }) => {
         const info = await engine.start();
         const options = parseSubtitleFields(fields, info.languages);
-        const report = progressReporter(ctx.sidecar, progressTargetFromHeaders(req.headers, 'subtitle'), log);
         await withTempDir(
           'subtitle',
           async (dir) => {

@@ -31,24 +31,3 @@ export async function invokeMultipart(
     opts.signal,
   );
 }
-
-/** A plain JSON call through Dapr; returns the parsed answer or throws a DaprError. */
-export async function invokeJson<T>(
-  sidecar: Sidecar,
-  appId: string,
-  method: string,
-  body?: unknown,
-  opts: InvokeOptions & { httpMethod?: string } = {},
-): Promise<T> {
-  const res = await sidecar.fetch(methodPath(appId, method), {
-    method: opts.httpMethod ?? (body === undefined ? 'GET' : 'POST'),
-    headers: {
-      ...opts.headers,
-      ...(body === undefined ? {} : { 'content-type': 'application/json' }),
-    },
-    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
-    ...(opts.signal ? { signal: opts.signal } : {}),
-  });
-  await sidecar.expectOk(res, `invoke ${appId}/${method}`);
-  return (await res.json()) as T;
-}
