@@ -4,7 +4,7 @@ import { writeBestFrame } from './adapters/best-frame.js';
 import { type Analysis, analyzeFrames, type Detector } from './domain/analyze.js';
 import { letterbox } from './domain/geometry.js';
 import { decodeRate } from './domain/sampling.js';
-import type { Appearance, FrameResult } from './domain/types.js';
+import type { Appearance, FrameResult, TrackResult } from './domain/types.js';
 import type { DetectOptions } from './routes/options.js';
 
 export interface AnimalsResult {
@@ -25,8 +25,10 @@ export interface AnimalsResult {
       timeSec: number;
       confidence: number;
       box: Appearance['best']['box'];
+      sharpness: number;
     };
   })[];
+  tracks: TrackResult[];
   frames: FrameResult[];
   timing: { totalMs: number };
 }
@@ -101,6 +103,7 @@ export async function detectAnimals(
       ...a,
       bestFrame: { part: partName(a.species), filename: `${partName(a.species)}.jpg`, ...best },
     })),
+    tracks: analysis.tracks,
     frames: analysis.frames,
     timing: { totalMs: Math.round(performance.now() - started) },
   };
