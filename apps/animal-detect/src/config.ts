@@ -18,11 +18,11 @@ const csv = z
   .pipe(z.array(z.string()).min(1));
 
 export const configSchema = serviceConfigSchema('animal-detect', 8004).extend({
-  /** The ONNX detector. Default: the NanoDet COCO model that provisioning converts. */
+  /** The ONNX detector. Default: the NanoDet COCO model (512 x 512 input) that provisioning converts. */
   DETECTOR_MODEL_PATH: z
     .string()
     .min(1)
-    .default(join(cacheDir(), 'models', 'nanodet-coco-416.onnx')),
+    .default(join(cacheDir(), 'models', 'nanodet-coco-512.onnx')),
   /** How to feed the model and read its outputs: `nanodet` (default model) or `yolov8` exports. */
   DETECTOR_FORMAT: z.enum(['nanodet', 'yolov8']).default('nanodet'),
   /** The model's class names in output order, comma-separated (default: the 80 COCO classes). */

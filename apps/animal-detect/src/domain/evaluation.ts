@@ -1,4 +1,11 @@
-import { ANIMAL_LABEL, type Appearance } from './types.js';
+import { ANIMAL_LABEL, type Candidate } from './types.js';
+
+/** What the scoring reads of an appearance. */
+export interface ScoredAppearance {
+  species: string;
+  ranges: readonly { startSec: number; endSec: number }[];
+  candidates?: readonly Candidate[];
+}
 
 /** A stretch of video between two cuts and the animals a viewer sees in it (ground truth). */
 export interface LabelledSegment {
@@ -59,7 +66,7 @@ function score(truePositives: number, unexpected: string[], missed: string[]): A
  * level: one question per segment, "is there an animal?".
  */
 export function evaluateAppearances(
-  found: readonly Pick<Appearance, 'species' | 'ranges' | 'candidates'>[],
+  found: readonly ScoredAppearance[],
   truth: readonly LabelledSegment[],
 ): Evaluation {
   const unexpected: string[] = [];
@@ -97,7 +104,7 @@ export function evaluateAppearances(
 
 /** Species-level precision and recall alone (see `evaluateAppearances`). */
 export function scoreAppearances(
-  found: readonly Pick<Appearance, 'species' | 'ranges'>[],
+  found: readonly ScoredAppearance[],
   truth: readonly LabelledSegment[],
 ): AppearanceScore {
   return evaluateAppearances(found, truth).species;

@@ -18,7 +18,7 @@ export interface VoteOptions {
   minShare: number;
 }
 
-export const DEFAULT_VOTE: VoteOptions = { floor: VOTE_FLOOR, agreement: 0.7, minShare: 0.1 };
+export const DEFAULT_VOTE: VoteOptions = { floor: VOTE_FLOOR, agreement: 0.6, minShare: 0.1 };
 
 export interface Verdict {
   /** The species, or `animal` when the frames disagree. */
