@@ -11,10 +11,10 @@ import { type Evaluation, evaluateAppearances } from '../../apps/animal-detect/s
 import { iou } from '../../apps/animal-detect/src/domain/geometry.js';
 import { COCO_ANIMALS } from '../../apps/animal-detect/src/domain/labels.js';
 import {
+  cachedVideo,
   darknetAvailable,
   EVALUATION,
   labelledSegments,
-  renderVideo,
   SIZE_360P,
   SIZE_720P,
 } from '../support/animal-videos.js';
@@ -88,7 +88,9 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
   let client: Daprd;
   let dir: string;
   let appUrl: string;
-  const video = (name: string) => join(dir, name);
+  const videos = { eval360: '', eval720: '' };
+  const video = (name: string) =>
+    name === 'eval-360.mp4' ? videos.eval360 : name === 'eval-720.mp4' ? videos.eval720 : join(dir, name);
 
   beforeAll(async () => {
     if (!darknetAvailable())
@@ -108,10 +110,9 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
         ],
       }),
       (async () => {
-        await Promise.all([
-          renderVideo(EVALUATION, video('eval-360.mp4'), SIZE_360P),
-          renderVideo(EVALUATION, video('eval-720.mp4'), SIZE_720P),
-        ]);
+        // Rendered once per machine (cached outside git, see cachedVideo).
+        videos.eval360 = await cachedVideo(EVALUATION, SIZE_360P);
+        videos.eval720 = await cachedVideo(EVALUATION, SIZE_720P);
         // Audio only; a file that only pretends to be a video; a video over the duration limit.
         await runFfmpeg([
           '-f',
@@ -146,7 +147,8 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     stack = started;
     client = await stack.startSidecar('client');
     appUrl = stack.get('animal-detect').app.url;
-  });
+    // A cold cache renders two minutes of video: give it room on a busy machine.
+  }, 600_000);
   afterAll(async () => {
     await stack?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
@@ -278,7 +280,7 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     expect(events).toContain('\\"videoId\\":\\"video-42\\"');
     expect(events).toContain('\\"task\\":\\"animal-detect\\"');
     expect(events).toContain('\\"progress\\":1');
-  });
+  }, 300_000);
 
   it('finds them in the 720p evaluation video as well', async () => {
     const answer = await upload(video('eval-720.mp4'));
@@ -286,7 +288,7 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     const result = answer.result as AnimalsResult;
     expect(result.video).toMatchObject({ width: 1280, height: 720 });
     report('720p', result, checkEvaluation(result, answer.parts));
-  });
+  }, 300_000);
 
   it('smart sampling needs at most a third of the runs of a fixed 2 fps, losing no appearance', async () => {
     const fixed = (await upload(video('eval-360.mp4'), { mode: 'fixed', fps: '2' })).result as AnimalsResult;
@@ -311,7 +313,7 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     expect(smart.sampling.framesInferred * 3).toBeLessThanOrEqual(fixed.sampling.framesInferred);
     // Every animal the fixed rate saw, smart sampling saw too (named, or as "animal").
     for (const hit of found(fixed).animals) expect(found(smart).animals, `smart lost ${hit}`).toContain(hit);
-  });
+  }, 300_000);
 
   it('reports only the species asked for', async () => {
     const { status, result, parts } = await upload(video('eval-360.mp4'), { species: 'giraffe,zebra' });

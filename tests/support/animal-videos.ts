@@ -1,7 +1,10 @@
 // Test videos made from real photos no one here took: the sample images of Debian's
 // `darknet` package (dog, horses, giraffe with zebra, eagle, person with dog and horse, kites).
 // Each segment shows one photo still, panned or zoomed; segments are joined by hard cuts.
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
+import { mkdir, rename } from 'node:fs/promises';
+import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { runFfmpeg } from '@vidp/media';
 
@@ -100,6 +103,31 @@ export async function renderVideo(
     '-y',
     out,
   ]);
+}
+
+/**
+ * The video of `segments` at `size`, rendered once and kept outside git (keyed by the segments,
+ * the size and this file's rendering settings): rendering a minute of zooms and pans costs
+ * about a minute of CPU on a busy 2-core machine, reading it back nothing.
+ */
+export async function cachedVideo(segments: Segment[], size: VideoSize = SIZE_360P): Promise<string> {
+  const cache = join(
+    process.env.VIDP_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vidp'),
+    'test-media',
+  );
+  const key = createHash('sha256')
+    .update(
+      JSON.stringify({ v: 1, segments, size, filters: segments.map((s, k) => segmentFilter(k, s, size)) }),
+    )
+    .digest('hex')
+    .slice(0, 16);
+  const path = join(cache, `darknet-${size.height}p-${key}.mp4`);
+  if (existsSync(path)) return path;
+  await mkdir(cache, { recursive: true });
+  const tmp = `${path}.${process.pid}.tmp.mp4`;
+  await renderVideo(segments, tmp, size);
+  await rename(tmp, path);
+  return path;
 }
 
 /** The ground truth of a rendered video: each segment's time span and animals. */

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import type { AnimalAppearance } from '@vidp/contracts';
 import { type MediaInfo, readRawFrames } from '@vidp/media';
 import { writeBestFrame } from './adapters/best-frame.js';
 import { type Analysis, analyzeFrames, type Detector } from './domain/analyze.js';
@@ -18,16 +19,11 @@ export interface AnimalsResult {
     sceneChanges: number;
     nearDuplicatesSkipped: number;
   };
-  appearances: (Omit<Appearance, 'best'> & {
-    bestFrame: {
-      part: string;
-      filename: string;
-      timeSec: number;
-      confidence: number;
-      box: Appearance['best']['box'];
-      sharpness: number;
-    };
-  })[];
+  /** The contract other services read, plus what only this service's callers need. */
+  appearances: (AnimalAppearance &
+    Omit<Appearance, 'best'> & {
+      bestFrame: AnimalAppearance['bestFrame'] & { sharpness: number };
+    })[];
   tracks: TrackResult[];
   frames: FrameResult[];
   timing: { totalMs: number };

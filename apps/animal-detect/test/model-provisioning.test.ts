@@ -55,6 +55,19 @@ describe('detector model provisioning', () => {
     await expect(stat(join(cache, 'models/nanodet-coco-512.onnx'))).rejects.toThrow();
   });
 
+  it('converts for a larger input only in whole grid steps, and pins every size it makes', async () => {
+    const json = join(cache, 'models/src/human-models-3.0.4/nanodet.json');
+    await expect(convert(json, { inputSize: 500 })).rejects.toThrow(/must be a multiple of 32/);
+    const refused = (await run('bash', [script, '500'], { env: env(), cwd: root }).catch(
+      (e: unknown) => e,
+    )) as {
+      code?: number;
+      stderr?: string;
+    };
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/no pinned NanoDet model for input size 500/);
+  });
+
   it('refuses a TFJS operation it cannot convert faithfully', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'vidp-tfjs-'));
     await writeFile(join(dir, 'w.bin'), Buffer.alloc(0));

@@ -61,7 +61,7 @@ describe('smart sampling', () => {
   });
 
   it('looks again during motion once the picture changed enough', () => {
-    const pan = Array.from({ length: 16 }, (_, k) => picture(2 + 2 * k)); // steady pan
+    const pan = Array.from({ length: 16 }, (_, k) => picture(2 + 3 * k)); // steady pan
     const { reasons } = run(pan, 4);
     const n = reasons.filter(Boolean).length;
     expect(n).toBeGreaterThan(2);

@@ -3,7 +3,7 @@ import { ANIMAL_LABEL, type Candidate } from './types.js';
 /** What the scoring reads of an appearance. */
 export interface ScoredAppearance {
   species: string;
-  ranges: readonly { startSec: number; endSec: number }[];
+  ranges: readonly { startSec: number; endSec: number; candidates?: readonly Candidate[] }[];
   candidates?: readonly Candidate[];
 }
 
@@ -87,7 +87,11 @@ export function evaluateAppearances(
     }
     for (const s of seg.species) if (!species.includes(s)) missed.push(`${s}${where}`);
     for (const a of reported.filter((r) => r.species === ANIMAL_LABEL)) {
-      const c = (a.candidates ?? []).map((x) => `${x.species} ${x.share}`).join(', ');
+      // What it might be here: the candidates of the range covering this segment most.
+      const range = [...a.ranges].sort(
+        (x, y) => covered([y], seg.startSec, seg.endSec) - covered([x], seg.startSec, seg.endSec),
+      )[0];
+      const c = (range?.candidates ?? a.candidates ?? []).map((x) => `${x.species} ${x.share}`).join(', ');
       hedged.push(`${ANIMAL_LABEL}${where} (${c})`);
     }
     const hasAnimal = seg.species.length > 0;

@@ -22,7 +22,7 @@ export const DEFAULT_POLICY: SamplingPolicy = {
   fps: 0.5,
   decodeFps: 4,
   sceneThreshold: 0.08,
-  changeThreshold: 0.1,
+  changeThreshold: 0.14,
   duplicateThreshold: 0.02,
   maxSkipSec: 10,
 };

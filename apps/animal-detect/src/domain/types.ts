@@ -21,8 +21,8 @@ export interface Detection {
   track?: number;
 }
 
-/** The broader label of a track whose frames disagree on the species. */
-export const ANIMAL_LABEL = 'animal';
+/** The broader label of a track whose frames disagree on the species (shared with other services). */
+export { ANIMAL_LABEL } from '@vidp/contracts';
 
 /** A species a track's frames voted for, and its share of the confidence-weighted vote (0..1). */
 export interface Candidate {
