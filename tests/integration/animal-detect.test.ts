@@ -85,6 +85,7 @@ async function form(file: string, fields: Record<string, string> = {}): Promise<
 
 describe('animal-detect with its sidecar, on real photos turned into videos', () => {
   let stack: Stack;
+  let starting: Promise<Stack> | undefined;
   let client: Daprd;
   let dir: string;
   let appUrl: string;
@@ -96,19 +97,21 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     if (!darknetAvailable())
       throw new Error('Debian darknet sample images are missing: run scripts/provision.sh');
     dir = await mkdtemp(join(tmpdir(), 'vidp-animals-'));
-    const [started] = await Promise.all([
-      startStack({
-        apps: [
-          {
-            app: 'animal-detect',
-            appId: 'animal-detect',
-            env: {
-              MAX_VIDEO_SECONDS: String(MAX_VIDEO_SECONDS),
-              MAX_DECODED_FRAMES: String(MAX_DECODED_FRAMES),
-            },
+    // Kept as soon as it starts, so afterAll stops it even if this hook runs out of time.
+    starting = startStack({
+      apps: [
+        {
+          app: 'animal-detect',
+          appId: 'animal-detect',
+          env: {
+            MAX_VIDEO_SECONDS: String(MAX_VIDEO_SECONDS),
+            MAX_DECODED_FRAMES: String(MAX_DECODED_FRAMES),
           },
-        ],
-      }),
+        },
+      ],
+    });
+    const [started] = await Promise.all([
+      starting,
       (async () => {
         // Rendered once per machine (cached outside git, see cachedVideo).
         videos.eval360 = await cachedVideo(EVALUATION, SIZE_360P);
@@ -150,7 +153,7 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     // A cold cache renders two minutes of video: give it room on a busy machine.
   }, 600_000);
   afterAll(async () => {
-    await stack?.stop();
+    await (stack ?? (await starting?.catch(() => undefined)))?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
@@ -173,7 +176,9 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
   };
 
   /** What every answer on the evaluation video must show, whatever its size. */
-  const checkEvaluation = (r: AnimalsResult, parts: Answer['parts']) => {
+  const checkEvaluation = (what: string, r: AnimalsResult, parts: Answer['parts']) => {
+    const e = evaluateAppearances(r.appearances, truth);
+    report(what, r, e);
     // Only animals (or "animal"): the people on the beach and beside the horse are none.
     for (const a of r.appearances) expect(['animal', ...COCO_ANIMALS]).toContain(a.species);
     // No animal at all in the kites nor in the painting.
@@ -227,7 +232,6 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     expect(r.sampling.sceneChanges).toBeGreaterThanOrEqual(truth.length - 1);
     expect(r.sampling.sceneChanges).toBeLessThanOrEqual(truth.length + 2);
     expect(r.frames.length).toBe(r.sampling.framesInferred);
-    const e = evaluateAppearances(r.appearances, truth);
     expect(e.species.precision).toBeGreaterThanOrEqual(MIN_SPECIES_PRECISION);
     expect(e.species.recall).toBeGreaterThanOrEqual(MIN_SPECIES_RECALL);
     expect(e.animal.precision).toBeGreaterThanOrEqual(MIN_ANIMAL_PRECISION);
@@ -256,7 +260,7 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
           `${a.species} ${a.ranges.map((r) => `${r.startSec}-${r.endSec}s`).join(',')} (peak ${a.peakConfidence})`,
       ),
     );
-    report('360p', result, checkEvaluation(result, answer.parts));
+    checkEvaluation('360p', result, answer.parts);
     expect(await filesLeft(join(stack.dir, 'tmp'))).toEqual([]);
 
     // Progress events went through the sidecar to the pub/sub stream, ending at 1.
@@ -287,7 +291,7 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     expect(answer.status, JSON.stringify(answer.problem)).toBe(200);
     const result = answer.result as AnimalsResult;
     expect(result.video).toMatchObject({ width: 1280, height: 720 });
-    report('720p', result, checkEvaluation(result, answer.parts));
+    checkEvaluation('720p', result, answer.parts);
   }, 300_000);
 
   it('smart sampling needs at most a third of the runs of a fixed 2 fps, losing no appearance', async () => {

@@ -183,6 +183,20 @@ describe('appearances from tracks', () => {
     ]);
   });
 
+  it('drops a one-off in a shot looked at again and again, unless the model was sure', () => {
+    const kite = box(0.4, 0.1, 0.05, 0.05);
+    const pan = (score: number) => [
+      frame(0, 'first'),
+      frame(1, 'change', obj(kite, { bird: score })),
+      frame(2, 'change'),
+      frame(3, 'change'),
+    ];
+    expect(summarise(pan(0.5), options).appearances).toEqual([]);
+    expect(summarise(pan(0.7), options).appearances.map((a) => a.species)).toEqual(['bird']);
+    // A still shot looked at once: its only look is all there is.
+    expect(summarise([frame(0, 'first', obj(kite, { bird: 0.5 }))], options).appearances).toHaveLength(1);
+  });
+
   it('keeps an "animal" when one of its candidates was asked for, and only then', () => {
     const frames = [frame(0, 'first', obj(box(0.5, 0.3, 0.3, 0.3), { horse: 0.6, cow: 0.58 }))];
     expect(summarise(frames, { ...options, species: new Set(['cow']) }).appearances).toHaveLength(1);

@@ -38,6 +38,9 @@ export interface Summary {
 }
 
 const round = (v: number) => Math.round(v * 1000) / 1000;
+
+/** Confidence at which an animal seen in one look only of a shot looked at many times is kept. */
+const SURE_ONE_OFF = 0.6;
 const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
 
 /** The confidence an observation gives a label: that species' score, or the best one for `animal`. */
@@ -80,13 +83,17 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
   });
   const verdicts = shotConsensus(voted, o.closeSpecies ?? [], vote);
   const decided: DecidedTrack[] = [];
-  for (const [k, { t, votes }] of voted.entries()) {
+  for (const [k, { t, votes, shot }] of voted.entries()) {
     const verdict = verdicts[k] as Verdict;
     const first = t.observations[0];
     const last = t.observations[t.observations.length - 1];
     if (!first || !last) continue;
     const peak = Math.max(...t.observations.map((ob) => confidenceFor(ob, verdict.species)));
     if (peak < o.minConfidence) continue;
+    // A one-off in a shot the detector looked at again and again is a flicker (a kite taken
+    // for a bird in one look of a pan), unless the model was sure of it.
+    const looks = shotOf.filter((s) => s === shot).length;
+    if (t.observations.length === 1 && looks >= 3 && peak < SURE_ONE_OFF) continue;
     const asked =
       verdict.species === ANIMAL_LABEL
         ? verdict.candidates.some((c) => o.species.has(c.species))
