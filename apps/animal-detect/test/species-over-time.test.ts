@@ -49,6 +49,20 @@ describe('objects in a frame', () => {
     expect(animals).toHaveLength(1);
     expect(animals[0]?.box.x).toBe(0.05);
   });
+
+  it('nor of a box it sees hardly more as a bird than as a person', () => {
+    const walker = box(0.02, 0.8, 0.05, 0.18);
+    const objects = groupObjects([
+      { label: 'bird', score: 0.48, box: walker },
+      { label: 'person', score: 0.34, box: walker },
+    ]);
+    expect(animalObjects(objects, ALL)).toEqual([]);
+    const clear = groupObjects([
+      { label: 'bird', score: 0.7, box: walker },
+      { label: 'person', score: 0.34, box: walker },
+    ]);
+    expect(animalObjects(clear, ALL).map((o) => [...o.scores])).toEqual([[['bird', 0.7]]]);
+  });
 });
 
 describe('tracks', () => {

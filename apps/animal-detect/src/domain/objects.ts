@@ -48,13 +48,26 @@ export function groupObjects(boxes: readonly LabelledBox[], iouThreshold = SAME_
   return objects;
 }
 
+/** How far an animal's score must stay above any other class put on the same box. */
+export const NOT_ANIMAL_MARGIN = 0.2;
+
 /**
- * The animal objects of a frame: those whose best class is one of `animals`. An object the
- * model sees first as something else (a person, with a weaker "dog" on the same box) is not
- * an animal; the scores kept are the animal classes only.
+ * The animal objects of a frame: those whose best class is one of `animals`, and beats every
+ * class that is not an animal on the same box by `NOT_ANIMAL_MARGIN`. An object the model
+ * sees first as something else (a person, with a weaker "dog" on it), or hardly more as a bird
+ * than as a person (a walker at the edge of a beach), is not an animal. The scores kept are
+ * the animal classes only.
  */
-export function animalObjects(objects: readonly FrameObject[], animals: ReadonlySet<string>): FrameObject[] {
+export function animalObjects(
+  objects: readonly FrameObject[],
+  animals: ReadonlySet<string>,
+  margin = NOT_ANIMAL_MARGIN,
+): FrameObject[] {
   return objects
-    .filter((o) => animals.has(o.top))
+    .filter((o) => {
+      if (!animals.has(o.top)) return false;
+      const best = o.scores.get(o.top) ?? 0;
+      return [...o.scores].every(([label, score]) => animals.has(label) || score <= best - margin);
+    })
     .map((o) => ({ ...o, scores: new Map([...o.scores].filter(([label]) => animals.has(label))) }));
 }
