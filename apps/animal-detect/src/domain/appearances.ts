@@ -77,6 +77,8 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
   frames.forEach((f, k) => {
     shotOf.push((shotOf[k - 1] ?? -1) + (k === 0 || f.reason === 'scene' || f.reason === 'first' ? 1 : 0));
   });
+  const looksIn = new Map<number, number>();
+  for (const shot of shotOf) looksIn.set(shot, (looksIn.get(shot) ?? 0) + 1);
   const voted = buildTracks(frames, o.tracking ?? DEFAULT_TRACKING).map((t) => {
     const votes = tally(t.observations, vote.floor);
     return { t, votes, verdict: decide(votes, vote), shot: shotOf[t.observations[0]?.frame ?? 0] ?? 0 };
@@ -92,8 +94,7 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
     if (peak < o.minConfidence) continue;
     // A one-off in a shot the detector looked at again and again is a flicker (a kite taken
     // for a bird in one look of a pan), unless the model was sure of it.
-    const looks = shotOf.filter((s) => s === shot).length;
-    if (t.observations.length === 1 && looks >= 3 && peak < SURE_ONE_OFF) continue;
+    if (t.observations.length === 1 && (looksIn.get(shot) ?? 0) >= 3 && peak < SURE_ONE_OFF) continue;
     const asked =
       verdict.species === ANIMAL_LABEL
         ? verdict.candidates.some((c) => o.species.has(c.species))
@@ -132,25 +133,29 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
     peakConfidence: round(t.peak),
   }));
 
+  const detections = new Map<number, FrameResult['detections']>();
+  for (const t of decided) {
+    for (const ob of t.observations) {
+      const list = detections.get(ob.frame) ?? [];
+      list.push({
+        species: t.verdict.species,
+        confidence: round(confidenceFor(ob, t.verdict.species)),
+        box: {
+          x: r4(ob.object.box.x),
+          y: r4(ob.object.box.y),
+          w: r4(ob.object.box.w),
+          h: r4(ob.object.box.h),
+        },
+        track: t.id,
+      });
+      detections.set(ob.frame, list);
+    }
+  }
   const frameResults: FrameResult[] = frames.map((f, k) => ({
     frameIndex: f.frameIndex,
     timeSec: round(f.timeSec),
     reason: f.reason,
-    detections: decided.flatMap((t) =>
-      t.observations
-        .filter((ob) => ob.frame === k)
-        .map((ob) => ({
-          species: t.verdict.species,
-          confidence: round(confidenceFor(ob, t.verdict.species)),
-          box: {
-            x: r4(ob.object.box.x),
-            y: r4(ob.object.box.y),
-            w: r4(ob.object.box.w),
-            h: r4(ob.object.box.h),
-          },
-          track: t.id,
-        })),
-    ),
+    detections: detections.get(k) ?? [],
   }));
   return { appearances, tracks, frames: frameResults };
 }
