@@ -31,6 +31,14 @@ export const mainAppConfigSchema = serviceConfigSchema('main-app', 8000).extend(
   TASK_BACKOFF_BASE_MS: z.coerce.number().int().min(10).default(2000),
   TASK_BACKOFF_MAX_MS: z.coerce.number().int().min(10).default(60_000),
   TASK_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(4),
+  /**
+   * `memory`: each replica answers lists from its in-memory read model (kept right by
+   * events and a periodic full read). `database`: every list is a database query.
+   */
+  CATALOG_LISTS: z.enum(['memory', 'database']).default('memory'),
+  CATALOG_RESYNC_MS: z.coerce.number().int().min(1000).default(60_000),
+  /** Over this many videos lists go to the database (a real MongoDB, with its indexes). */
+  CATALOG_MEMORY_MAX_VIDEOS: z.coerce.number().int().min(1).default(50_000),
 });
 
 export type MainAppConfig = z.infer<typeof mainAppConfigSchema>;

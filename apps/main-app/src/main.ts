@@ -5,6 +5,7 @@ import { PUBSUB, type TaskProgressEvent, TOPICS } from '@vidp/contracts';
 import { type CloudEvent, loadConfig, runMain, startService } from '@vidp/service-kit';
 import { ApiKeys } from './adapters/api-keys.js';
 import { Catalog } from './adapters/catalog.js';
+import { CatalogReadModel } from './adapters/catalog-read-model.js';
 import { gridFsStore } from './adapters/gridfs-store.js';
 import { connectMongo, mongoCheck } from './adapters/mongo.js';
 import { ProcessorClient } from './adapters/processor-client.js';
@@ -31,8 +32,9 @@ runMain(async () => {
   const catalog = new Catalog(db);
   const blobs = gridFsStore(db);
   const hub = new EventHub();
-  // Filled in once the service (and so its sidecar client) exists.
+  // Filled in once the service (and so its sidecar client and logger) exists.
   let orchestrator: Orchestrator | undefined;
+  let readModel: CatalogReadModel | undefined;
 
   const service = await startService({
     config,
@@ -52,7 +54,9 @@ runMain(async () => {
         pubsubName: BROADCAST,
         topic,
         handler: async (e: CloudEvent<Record<string, unknown>>) => {
-          if (typeof e.data?.videoId === 'string') hub.emit({ topic, videoId: e.data.videoId, data: e.data });
+          if (typeof e.data?.videoId !== 'string') return;
+          hub.emit({ topic, videoId: e.data.videoId, data: e.data });
+          readModel?.heard(topic, e.data);
         },
       })),
     ],
@@ -81,6 +85,16 @@ runMain(async () => {
         },
       );
       const orch = orchestrator;
+      if (config.CATALOG_LISTS === 'memory') {
+        const model = new CatalogReadModel(
+          catalog,
+          { resyncMs: config.CATALOG_RESYNC_MS, maxRows: config.CATALOG_MEMORY_MAX_VIDEOS },
+          logger.child({ component: 'catalog-read-model' }),
+        );
+        catalog.onChange((id) => model.changed(id));
+        lifecycle.onClose(() => model.stop());
+        readModel = model;
+      }
       keys.start();
       lifecycle.onClose(() => keys.stop());
       app.use(corsFor(config.CORS_ORIGINS));
@@ -100,6 +114,7 @@ runMain(async () => {
       app.use(
         videoRoutes({
           catalog,
+          readModel,
           blobs,
           state,
           events,
@@ -115,5 +130,6 @@ runMain(async () => {
   service.ctx.lifecycle.onClose(() => orchestrator?.stop());
   service.ctx.lifecycle.onClose(() => mongo.close());
   await catalog.init();
+  readModel?.start();
   if (config.MAIN_APP_ROLE === 'all') orchestrator?.start();
 });

@@ -3,6 +3,7 @@ import { badRequest, HttpError, notFound, withMultipart } from '@vidp/service-ki
 import express, { type Request, type Router } from 'express';
 import type { BlobStore } from '../adapters/blob-store.js';
 import type { Catalog } from '../adapters/catalog.js';
+import type { CatalogReadModel } from '../adapters/catalog-read-model.js';
 import type { EventHub } from '../domain/event-hub.js';
 import { type IngestDeps, IngestError, ingest, parseTaskList } from '../domain/ingest.js';
 import type { Video } from '../domain/model.js';
@@ -10,10 +11,12 @@ import { cancelVideo, deleteVideo, type StopDeps } from '../domain/stop-video.js
 import { describeIssues, listQuerySchema, uploadFieldsSchema, videoIdSchema } from './schemas.js';
 import { sendBlob } from './send-blob.js';
 import { streamEvents } from './sse.js';
-import { videoView } from './video-view.js';
+import { summaryView, videoView } from './video-view.js';
 
 export interface VideoRoutesDeps extends IngestDeps, StopDeps {
   catalog: Catalog;
+  /** Answers lists from memory when it can; the catalog's query otherwise. */
+  readModel?: CatalogReadModel | undefined;
   blobs: BlobStore;
   hub: EventHub;
   maxUploadBytes: number;
@@ -85,8 +88,8 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
   r.get('/api/videos', async (req, res) => {
     const q = listQuerySchema.safeParse(req.query);
     if (!q.success) throw badRequest(describeIssues(q.error));
-    const { items, total } = await d.catalog.list(q.data);
-    res.json({ items: items.map(videoView), total, limit: q.data.limit, offset: q.data.offset });
+    const { items, total } = d.readModel?.list(q.data) ?? (await d.catalog.listRows(q.data));
+    res.json({ items: items.map(summaryView), total, limit: q.data.limit, offset: q.data.offset });
   });
 
   r.get('/api/videos/:id', async (req, res) => {
