@@ -37,13 +37,9 @@ class FakeSource implements RowSource {
     const snapshot = this.docs.get(id);
     return this.gate(() => (snapshot ? structuredClone(snapshot) : null));
   }
-  allRows() {
-    const snapshot = [...this.docs.values()].map((r) => structuredClone(r));
+  allRows(limit: number) {
+    const snapshot = [...this.docs.values()].slice(0, limit).map((r) => structuredClone(r));
     return this.gate(() => snapshot);
-  }
-  async count() {
-    if (this.failing) throw new Error('database down');
-    return this.docs.size;
   }
 }
 

@@ -5,8 +5,8 @@ import type { VideoRow } from '../domain/video-row.js';
 
 export interface RowSource {
   row(id: string): Promise<VideoRow | null>;
-  allRows(): Promise<VideoRow[]>;
-  count(): Promise<number>;
+  /** Every row, or the first `limit` when there are more (the caller then knows). */
+  allRows(limit: number): Promise<VideoRow[]>;
 }
 
 export interface ReadModelSettings {
@@ -155,18 +155,14 @@ export class CatalogReadModel {
   private async resync(): Promise<void> {
     const ticket = ++this.seq;
     try {
-      const count = await this.source.count();
-      if (count > this.s.maxRows) {
+      const rows = await this.source.allRows(this.s.maxRows + 1);
+      if (rows.length > this.s.maxRows) {
         if (!this.tooLarge)
-          this.logger.warn(
-            { count, max: this.s.maxRows },
-            'catalog too large to hold; lists go to the database',
-          );
+          this.logger.warn({ max: this.s.maxRows }, 'catalog too large to hold; lists go to the database');
         this.tooLarge = true;
         this.entries.clear();
         this.ordered = undefined;
       } else {
-        const rows = await this.source.allRows();
         this.tooLarge = false;
         const seen = new Set<string>();
         for (const row of rows) {

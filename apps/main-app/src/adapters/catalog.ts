@@ -98,11 +98,6 @@ export class Catalog {
     ) as Promise<unknown> as Promise<VideoRow | null>;
   }
 
-  /** About how many videos there are (from collection metadata: no scan). */
-  count(): Promise<number> {
-    return this.videos.estimatedDocumentCount();
-  }
-
   /** Every row (the read model's load): one pass over the collection, rows only. */
   allRows(): Promise<VideoRow[]> {
     return this.videos.find({}, { projection: ROW_PROJECTION }).toArray() as Promise<unknown[]> as Promise<
