@@ -122,7 +122,16 @@ export function fakeVideoDoc(i: number, rand: () => number, createdAt: Date): Fa
             filename: `${rung}p.mp4`,
           })),
           poster: { part: 'poster', filename: 'poster.jpg', width: 1280, height: 720, atSec: duration / 10 },
-          storyboard: { part: 'storyboard', filename: 'storyboard.jpg', columns: 5, rows: 5, count: 25 },
+          storyboard: {
+            part: 'storyboard',
+            filename: 'storyboard.jpg',
+            columns: 5,
+            rows: 5,
+            count: 25,
+            thumbWidth: 160,
+            thumbHeight: 90,
+            intervalSec: duration / 25,
+          },
         },
         [
           output(id, 'poster', 'poster.jpg', 'image/jpeg', 80_000),

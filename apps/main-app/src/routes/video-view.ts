@@ -1,6 +1,6 @@
 import type { TaskName } from '@vidp/contracts';
 import type { Video } from '../domain/model.js';
-import { POSTER_OUTPUT, type VideoRow } from '../domain/video-row.js';
+import { POSTER_OUTPUT, STORYBOARD_OUTPUT, type VideoRow } from '../domain/video-row.js';
 import type { VideoDetailView, VideoSummaryView } from './view-schemas.js';
 
 const base = (id: string) => `/api/videos/${id}`;
@@ -49,8 +49,9 @@ export function videoView(v: Video): VideoDetailView {
 /** A list item: what a library page shows of a video (the whole of it is at `links.self`). */
 export function summaryView(r: VideoRow): VideoSummaryView {
   const self = base(r._id);
-  const downscale = r.tasks.downscale;
-  const hasPoster = downscale?.status === 'done' && downscale.outputs?.some((o) => o.name === POSTER_OUTPUT);
+  const downscale = r.tasks.downscale?.status === 'done' ? r.tasks.downscale : undefined;
+  const has = (name: string) => downscale?.outputs?.some((o) => o.name === name) ?? false;
+  const geometry = downscale?.result?.storyboard;
   return {
     id: r._id,
     title: r.title,
@@ -58,9 +59,15 @@ export function summaryView(r: VideoRow): VideoSummaryView {
     createdAt: r.createdAt,
     completedAt: r.completedAt ?? null,
     durationSec: r.media?.durationSec ?? 0,
+    width: r.media?.video?.width ?? null,
+    height: r.media?.video?.height ?? null,
     language: r.detectedLanguage ?? null,
     species: r.species ?? [],
-    poster: hasPoster ? outputUrl(r._id, 'downscale', POSTER_OUTPUT) : null,
+    poster: has(POSTER_OUTPUT) ? outputUrl(r._id, 'downscale', POSTER_OUTPUT) : null,
+    storyboard:
+      geometry && has(STORYBOARD_OUTPUT)
+        ? { url: outputUrl(r._id, 'downscale', STORYBOARD_OUTPUT), ...geometry }
+        : null,
     tasks: Object.fromEntries(
       r.requestedTasks.map((t) => {
         const view = r.tasks[t];

@@ -87,9 +87,23 @@ export const videoSummarySchema = z.object({
   createdAt: isoTime,
   completedAt: isoTime.nullable(),
   durationSec: z.number(),
+  width: z.number().nullable().describe('Displayed picture size; null for audio'),
+  height: z.number().nullable(),
   language: z.string().nullable(),
   species: z.array(z.string()),
   poster: z.string().nullable().describe('Link to the poster image, once downscale made one'),
+  storyboard: z
+    .object({
+      url: z.string(),
+      columns: z.number(),
+      rows: z.number(),
+      count: z.number(),
+      thumbWidth: z.number(),
+      thumbHeight: z.number(),
+      intervalSec: z.number(),
+    })
+    .nullable()
+    .describe('A grid of thumbnails, one every intervalSec, left to right then down'),
   tasks: perTask(z.object({ status: z.enum(TASK_STATUSES), progress: z.number().optional() })),
   links: z.object({ self: z.string(), events: z.string() }),
 });
