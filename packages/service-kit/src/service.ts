@@ -96,8 +96,17 @@ export function buildService<C extends BaseConfig>(def: ServiceDefinition<C>) {
         res.setHeader('x-request-id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // A successful read is a debug line: at hundreds of reads a second, logging each costs
+      // more CPU than answering it (metrics and traces count them anyway). Writes and
+      // failures stay at info and above.
+      customLogLevel: (req, res, err) =>
+        err || res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : req.method === 'GET' || req.method === 'HEAD'
+              ? 'debug'
+              : 'info',
       autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
     }),
   );

@@ -55,6 +55,7 @@ export class CatalogReadModel {
   private timer: NodeJS.Timeout | undefined;
   private stopped = false;
   private failures = 0;
+  private changes = 0;
 
   constructor(
     private readonly source: RowSource,
@@ -72,14 +73,24 @@ export class CatalogReadModel {
     clearTimeout(this.timer);
   }
 
+  /** Moves whenever any answer could change: lists computed at one version stay right until it moves. */
+  get version(): number {
+    return this.changes;
+  }
+
   /** Whether lists are answered from memory right now. */
   get live(): boolean {
     return this.loaded && this.staleAfter === undefined && !this.tooLarge;
   }
 
-  /** A page, or undefined when the database must answer (not live, or a filter it cannot test). */
+  /** Whether `list(q)` answers (live, and every filter of `q` can be tested in memory). */
+  canAnswer(q: ListQuery): boolean {
+    return this.live && answerableInMemory(q);
+  }
+
+  /** A page, or undefined when the database must answer (see `canAnswer`). */
   list(q: ListQuery): { items: VideoRow[]; total: number } | undefined {
-    if (!this.live || !answerableInMemory(q)) return undefined;
+    if (!this.canAnswer(q)) return undefined;
     return pageOfRows(this.rowsOldestFirst(), q);
   }
 
@@ -110,13 +121,22 @@ export class CatalogReadModel {
   /** The same condition as the catalog's write: only a running task moves. */
   private progress(id: string, task: TaskName, progress: number): void {
     const view = this.entries.get(id)?.row?.tasks[task];
-    if (view?.status === 'running') view.progress = progress;
+    if (view?.status === 'running' && view.progress !== progress) {
+      view.progress = progress;
+      this.changes++;
+    }
   }
 
   private apply(id: string, row: VideoRow | null, ticket: number): void {
     const old = this.entries.get(id);
     if (ticket < (old?.seq ?? this.floor)) return; // a later read already answered
+    if (JSON.stringify(old?.row ?? null) === JSON.stringify(row)) {
+      // Nothing moved: keep the object lists already hold (progress updates it in place).
+      this.entries.set(id, { row: old?.row ?? null, seq: ticket });
+      return;
+    }
     this.entries.set(id, { row, seq: ticket });
+    this.changes++;
     const at = this.place.get(id);
     if (this.ordered && row && old?.row && at !== undefined && old.row.createdAt === row.createdAt) {
       this.ordered[at] = row;
@@ -154,6 +174,7 @@ export class CatalogReadModel {
   /** Reads every row and makes memory match (rows newer than this read are kept). */
   private async resync(): Promise<void> {
     const ticket = ++this.seq;
+    const began = Date.now();
     try {
       const rows = await this.source.allRows(this.s.maxRows + 1);
       if (rows.length > this.s.maxRows) {
@@ -176,6 +197,8 @@ export class CatalogReadModel {
           this.staleAfter = undefined;
           this.logger.info('catalog read model live again');
         }
+        if (!this.loaded)
+          this.logger.info({ videos: rows.length, ms: Date.now() - began }, 'catalog read model loaded');
         this.loaded = true;
       }
       this.failures = 0;

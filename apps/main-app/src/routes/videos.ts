@@ -8,6 +8,8 @@ import type { EventHub } from '../domain/event-hub.js';
 import { type IngestDeps, IngestError, ingest, parseTaskList } from '../domain/ingest.js';
 import type { Video } from '../domain/model.js';
 import { cancelVideo, deleteVideo, type StopDeps } from '../domain/stop-video.js';
+import type { VideoRow } from '../domain/video-row.js';
+import { ListAnswers } from './list-answers.js';
 import { describeIssues, listQuerySchema, uploadFieldsSchema, videoIdSchema } from './schemas.js';
 import { sendBlob } from './send-blob.js';
 import { streamEvents } from './sse.js';
@@ -45,6 +47,7 @@ function checkFilename(name: string): void {
 
 export function videoRoutes(d: VideoRoutesDeps): Router {
   const r = express.Router();
+  const answers = new ListAnswers();
 
   r.post('/api/videos', async (req, res) => {
     const answer = await withMultipart(
@@ -88,8 +91,23 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
   r.get('/api/videos', async (req, res) => {
     const q = listQuerySchema.safeParse(req.query);
     if (!q.success) throw badRequest(describeIssues(q.error));
-    const { items, total } = d.readModel?.list(q.data) ?? (await d.catalog.listRows(q.data));
-    res.json({ items: items.map(summaryView), total, limit: q.data.limit, offset: q.data.offset });
+    const query = q.data;
+    const page = ({ items, total }: { items: VideoRow[]; total: number }) => ({
+      items: items.map(summaryView),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    const model = d.readModel;
+    if (model?.canAnswer(query)) {
+      const answer = answers.get(JSON.stringify(query), model.version, () =>
+        page(model.list(query) ?? { items: [], total: 0 }),
+      );
+      // Express answers 304 itself when the client already has this ETag.
+      res.set('etag', answer.etag).type('application/json').send(answer.body);
+      return;
+    }
+    res.json(page(await d.catalog.listRows(query)));
   });
 
   r.get('/api/videos/:id', async (req, res) => {
