@@ -16,7 +16,9 @@ import { EventHub } from './domain/event-hub.js';
 import { Orchestrator } from './domain/orchestrator.js';
 import { requireApiKey } from './routes/api-key.js';
 import { corsFor } from './routes/cors.js';
-import { openApiRoutes } from './routes/openapi.js';
+import { methodGuard } from './routes/method-guard.js';
+import { openApiDocument, openApiRoutes } from './routes/openapi.js';
+import { catalogOutage } from './routes/outage.js';
 import { resumableRoutes } from './routes/resumable.js';
 import { videoRoutes } from './routes/videos.js';
 
@@ -97,7 +99,9 @@ runMain(async () => {
       }
       keys.start();
       lifecycle.onClose(() => keys.stop());
+      // One CORS policy and one route table (the OpenAPI document) in front of every route.
       app.use(corsFor(config.CORS_ORIGINS));
+      app.use(methodGuard(openApiDocument().paths));
       app.use(openApiRoutes());
       app.use('/api/videos', requireApiKey(keys.current));
       app.use('/api/uploads', requireApiKey(keys.current));
@@ -124,6 +128,7 @@ runMain(async () => {
           abortRunning: (id) => orch.abortVideo(id),
         }),
       );
+      app.use(catalogOutage);
       addReadiness(keys.readiness());
     },
   });

@@ -132,6 +132,12 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
   });
 
   r.get('/api/videos/:id/events', async (req, res) => {
+    if (req.method === 'HEAD') {
+      // A stream has no length to tell: answer the headers and end, rather than hold it open.
+      await loadVideo(d.catalog, req);
+      res.status(200).type('text/event-stream').end();
+      return;
+    }
     await streamEvents(req, res, d.hub, await loadVideo(d.catalog, req), () =>
       d.catalog.get(String(req.params.id)),
     );

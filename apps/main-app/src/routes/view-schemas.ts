@@ -59,7 +59,15 @@ const mediaSchema = z.object({
       rotation: z.number(),
     })
     .optional(),
-  audio: z.object({ codec: z.string(), channels: z.number(), sampleRate: z.number() }).optional(),
+  audio: z
+    .object({
+      codec: z.string(),
+      channels: z.number(),
+      sampleRate: z.number(),
+      bitRate: z.number().optional(),
+      durationSec: z.number().optional(),
+    })
+    .optional(),
 });
 
 export const videoDetailSchema = z.object({
