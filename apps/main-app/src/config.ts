@@ -14,6 +14,12 @@ const list = z
 export const mainAppConfigSchema = serviceConfigSchema('main-app', 8000).extend({
   /** Any MongoDB-wire server: a real MongoDB replica set in Kubernetes, FerretDB locally. */
   MONGODB_URL: z.string().startsWith('mongodb').default('mongodb://127.0.0.1:27017/vidp'),
+  /** Longest video accepted (what the container claims), and largest picture side. */
+  MAX_VIDEO_SECONDS: z.coerce
+    .number()
+    .positive()
+    .default(6 * 3600),
+  MAX_VIDEO_DIMENSION: z.coerce.number().int().min(16).max(16384).default(8192),
   /** Browser origins allowed to call the API (comma-separated); none by default. */
   CORS_ORIGINS: list.refine((o) => !o.includes('*'), 'CORS_ORIGINS lists origins; "*" is not allowed'),
   /** Name of the secret (in the Dapr secret store) holding the API key(s), comma-separated. */

@@ -87,6 +87,10 @@ runMain(async () => {
         },
       );
       const orch = orchestrator;
+      const mediaLimits = {
+        maxDurationSec: config.MAX_VIDEO_SECONDS,
+        maxDimension: config.MAX_VIDEO_DIMENSION,
+      };
       if (config.CATALOG_LISTS === 'memory') {
         const model = new CatalogReadModel(
           catalog,
@@ -111,6 +115,7 @@ runMain(async () => {
           blobs,
           state,
           events,
+          mediaLimits,
           directory: config.RESUMABLE_DIR ?? join(config.TMP_DIR ?? tmpdir(), 'vidp-resumable'),
           maxUploadBytes: config.MAX_UPLOAD_BYTES,
         }),
@@ -123,6 +128,7 @@ runMain(async () => {
           state,
           events,
           hub,
+          mediaLimits,
           maxUploadBytes: config.MAX_UPLOAD_BYTES,
           tmpDir: config.TMP_DIR,
           abortRunning: (id) => orch.abortVideo(id),

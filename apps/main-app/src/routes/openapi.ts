@@ -18,6 +18,7 @@ const ERROR_WHY: Record<number, string> = {
   413: 'The file is larger than this service accepts',
   415: 'Not multipart, not media, a playlist or script in disguise, a truncated file, or a wrong Content-Type',
   416: 'The range is outside the file',
+  422: 'Media beyond the limits: it claims to last longer, or its picture is larger, than VidP takes',
   503: 'The catalog or the sidecar is unreachable for now; try again',
 };
 
@@ -169,6 +170,7 @@ export function openApiDocument() {
             401,
             413,
             415,
+            422,
             503,
           ),
         },
@@ -308,6 +310,7 @@ export function openApiDocument() {
             412,
             413,
             415,
+            422,
             503,
           ),
         },
@@ -359,6 +362,7 @@ export function openApiDocument() {
             412,
             413,
             415,
+            422,
             503,
           ),
         },

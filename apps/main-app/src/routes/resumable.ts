@@ -3,7 +3,7 @@ import { STATUS_CODES } from 'node:http';
 import { join } from 'node:path';
 import { FileStore } from '@tus/file-store';
 import { Server } from '@tus/server';
-import { safeFilename } from '@vidp/service-kit';
+import { isPlainFilename, safeFilename } from '@vidp/service-kit';
 import express, { type Request, type Router } from 'express';
 import { NodeRequest, sendNodeResponse } from 'srvx/node';
 import { type IngestDeps, IngestError, ingest, parseTaskList } from '../domain/ingest.js';
@@ -52,7 +52,7 @@ export function resumableRoutes(d: ResumableDeps): Router {
       } catch (err) {
         throw problem(400, 'Bad Request', (err as Error).message);
       }
-      if (meta.filename && /[\\/]|\.\./.test(meta.filename)) {
+      if (meta.filename && !isPlainFilename(meta.filename)) {
         throw problem(400, 'Bad Request', 'The file name must be a plain name, not a path.');
       }
       return {};
@@ -74,7 +74,8 @@ export function resumableRoutes(d: ResumableDeps): Router {
           body: JSON.stringify({ duplicate, video: videoView(video) }),
         };
       } catch (err) {
-        if (err instanceof IngestError) throw problem(err.status, 'Unsupported upload', err.message);
+        if (err instanceof IngestError)
+          throw problem(err.status, STATUS_CODES[err.status] ?? 'Error', err.message);
         throw err;
       } finally {
         // The bytes now live in GridFS (or were refused): the staging copy goes either way.

@@ -1,5 +1,5 @@
 import { TASKS, type TaskName } from '@vidp/contracts';
-import { badRequest, HttpError, notFound, withMultipart } from '@vidp/service-kit';
+import { badRequest, HttpError, httpError, notFound, withMultipart } from '@vidp/service-kit';
 import express, { type Request, type Router } from 'express';
 import type { BlobStore } from '../adapters/blob-store.js';
 import type { Catalog } from '../adapters/catalog.js';
@@ -33,18 +33,6 @@ async function loadVideo(catalog: Catalog, req: Request): Promise<Video> {
   return video;
 }
 
-/** A client file name is kept for display only, and refused if it tries to be a path. */
-function checkFilename(name: string): void {
-  if (
-    /[\\/]/.test(name) ||
-    name.split('.').every((p) => p === '') ||
-    name.includes('..') ||
-    name.includes('\0')
-  ) {
-    throw badRequest('The file name must be a plain name, not a path.');
-  }
-}
-
 export function videoRoutes(d: VideoRoutesDeps): Router {
   const r = express.Router();
   const answers = new ListAnswers();
@@ -60,7 +48,6 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
         if (!file) throw badRequest('Add the video as a multipart field named "file".');
         if (upload.files.some((f) => f.field !== 'file'))
           throw badRequest('Only one file, in the field "file".');
-        checkFilename(file.clientFilename);
         try {
           const tasks = parseTaskList(fields.data.tasks);
           return await ingest(d, {
@@ -70,13 +57,7 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
             ...(fields.data.language ? { language: fields.data.language } : {}),
           });
         } catch (err) {
-          if (err instanceof IngestError) {
-            throw new HttpError(
-              err.status,
-              err.status === 415 ? 'Unsupported Media Type' : 'Bad Request',
-              err.message,
-            );
-          }
+          if (err instanceof IngestError) throw httpError(err.status, err.message);
           throw err;
         }
       },
