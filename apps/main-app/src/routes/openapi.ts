@@ -111,6 +111,7 @@ export function openApiDocument() {
             id: { type: 'string' },
           },
           if: { properties: { event: { const: 'snapshot' } } },
+          // biome-ignore lint/suspicious/noThenProperty: JSON Schema's if/then, not a promise
           then: {
             properties: {
               data: {
