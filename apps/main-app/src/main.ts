@@ -141,6 +141,7 @@ runMain(async () => {
   service.ctx.lifecycle.onClose(() => orchestrator?.stop());
   service.ctx.lifecycle.onClose(() => mongo.close());
   await catalog.init();
+  await blobs.init();
   readModel?.start();
   if (config.MAIN_APP_ROLE === 'all') orchestrator?.start();
 });

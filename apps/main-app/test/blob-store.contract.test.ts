@@ -22,11 +22,18 @@ describe.each(servers)('%s', (_name, start) => {
   beforeAll(async () => {
     server = await start();
     client = new MongoClient(server.url);
-    store = new GridFsBlobStore(client.db());
+    const gridfs = new GridFsBlobStore(client.db());
+    await gridfs.init();
+    store = gridfs;
   });
   afterAll(async () => {
     await client?.close();
     await server?.stop();
+  });
+
+  it('finds files by owner through an index', async () => {
+    const keys = (await client.db().collection('media.files').listIndexes().toArray()).map((i) => i.key);
+    expect(keys).toContainEqual({ 'metadata.videoId': 1, 'metadata.role': 1, 'metadata.attempt': 1 });
   });
 
   it('stores, describes, reads whole and by range, lists and deletes', async () => {
