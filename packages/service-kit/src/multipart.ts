@@ -116,12 +116,17 @@ export async function receiveMultipart(req: Request, opts: MultipartOptions): Pr
     else fields[name] = value;
   });
   bb.on('file', (field, stream, info) => {
-    if (failure) {
+    // A file not kept is drained; busboy destroys it with an error if the body breaks off.
+    const discard = () => {
+      stream.on('error', () => undefined);
       stream.resume();
+    };
+    if (failure) {
+      discard();
       return;
     }
     if (info.filename !== undefined && info.filename !== '' && !isPlainFilename(info.filename)) {
-      stream.resume();
+      discard();
       fail(badRequest('The file name must be a plain name, not a path.'));
       return;
     }

@@ -123,6 +123,13 @@ describe('streamed multipart reception', () => {
       expect(res.status, name).toBe(400);
       expect(((await res.json()) as any).detail).toBe('The file name must be a plain name, not a path.');
     }
+    // A large refused file is still arriving when the upload is given up: the service lives on.
+    const big = new FormData();
+    big.append('file', file(2 * 1024 * 1024, '../big.mp4'));
+    expect((await post(big)).status).toBe(400);
+    const after = new FormData();
+    after.append('file', file(10));
+    expect((await post(after)).status).toBe(200);
     expect(isPlainFilename('clip.final.mp4')).toBe(true);
     expect(isPlainFilename('a..b')).toBe(false);
     expect(safeFilename('..\\..\\win.ini')).toBe('win.ini');
