@@ -1,6 +1,6 @@
 import { UnsupportedMediaError } from '@vidp/media';
 import { type HttpError, httpError } from '@vidp/service-kit';
-import { NoAudioError } from './audio.js';
+import { MediaBeyondLimitsError, NoAudioError } from './audio.js';
 import { EngineBusyError, EngineUnavailableError, type SpeechEngine } from './engine.js';
 import { WhisperEngine } from './whisper.js';
 
@@ -37,7 +37,8 @@ export function engineReadiness(engine: SpeechEngine) {
 /** How speech errors map to HTTP: what the client can act on. */
 export function speechErrorStatus(err: unknown): { status: number; detail: string } | undefined {
   if (err instanceof UnsupportedMediaError) return { status: 415, detail: err.message };
-  if (err instanceof NoAudioError) return { status: 422, detail: err.message };
+  if (err instanceof NoAudioError || err instanceof MediaBeyondLimitsError)
+    return { status: 422, detail: err.message };
   if (err instanceof EngineBusyError) return { status: 503, detail: err.message };
   if (err instanceof EngineUnavailableError) return { status: 503, detail: err.message };
   return undefined;

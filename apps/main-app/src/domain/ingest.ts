@@ -1,7 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { TASKS, type TaskName, TOPICS } from '@vidp/contracts';
-import { type MediaInfo, probeMedia, UnsupportedMediaError } from '@vidp/media';
+import {
+  beyondLimits,
+  type MediaInfo,
+  type MediaLimits,
+  probeMedia,
+  UnsupportedMediaError,
+} from '@vidp/media';
 import type { BlobStore } from '../adapters/blob-store.js';
 import type { Catalog } from '../adapters/catalog.js';
 import type { TaskStateStore } from '../adapters/task-state.js';
@@ -38,6 +44,8 @@ export interface IngestDeps {
   blobs: BlobStore;
   state: TaskStateStore;
   events: EventPublisher;
+  /** What a video may claim to be (length, picture size) before it is stored. */
+  mediaLimits: MediaLimits;
 }
 
 const CONTAINER_TYPES: Record<string, string> = {
@@ -104,6 +112,8 @@ export async function ingest(
   }
   if (!info.video && !info.audio) throw new IngestError(415, 'The file has no video or audio stream.');
   if (!(info.durationSec > 0)) throw new IngestError(415, 'The media has no duration: is the file complete?');
+  const beyond = beyondLimits(info, d.mediaLimits);
+  if (beyond) throw new IngestError(422, beyond);
 
   const id = randomUUID();
   const now = new Date().toISOString();

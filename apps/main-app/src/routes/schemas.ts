@@ -1,6 +1,12 @@
+import { TASKS } from '@vidp/contracts';
 import { z } from 'zod';
+import { IngestError, parseTaskList } from '../domain/ingest.js';
 
 export const VIDEO_STATUSES = ['processing', 'completed', 'partial', 'failed', 'cancelled'] as const;
+
+const NAMES = `(?:${TASKS.join('|')})`;
+/** A comma-separated list of task names (or nothing: every task); said in the OpenAPI document too. */
+const TASK_LIST = new RegExp(`^\\s*(?:${NAMES}(?:\\s*,\\s*${NAMES})*)?\\s*$`);
 
 export const uploadFieldsSchema = z
   .object({
@@ -9,7 +15,20 @@ export const uploadFieldsSchema = z
       .string()
       .regex(/^[a-z]{2}$/, 'language must be an ISO 639-1 code such as "en" or "fr"')
       .optional(),
-    tasks: z.string().max(200).optional(),
+    tasks: z
+      .string()
+      .max(200)
+      .regex(TASK_LIST, {
+        error: (issue) => {
+          try {
+            parseTaskList(String(issue.input));
+          } catch (err) {
+            if (err instanceof IngestError) return err.message;
+          }
+          return `tasks: a comma-separated subset of ${TASKS.join(', ')}`;
+        },
+      })
+      .optional(),
   })
   .strict();
 
