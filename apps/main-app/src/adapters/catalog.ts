@@ -2,11 +2,14 @@ import type { TaskName } from '@vidp/contracts';
 import type { Collection, Db, Filter } from 'mongodb';
 import type { TaskView, Video, VideoStatus } from '../domain/model.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { backfillSearchTerms, ensureSearchIndexes, searchFilter } from './search.js';
 
 export interface ListQuery {
   status?: VideoStatus;
   language?: string;
   species?: string;
+  /** Words to find in the title or the transcript. */
+  q?: string;
   sort: 'newest' | 'oldest';
   limit: number;
   offset: number;
@@ -33,6 +36,8 @@ export class Catalog {
     // Byte-identical uploads are the same video.
     await this.videos.createIndex({ sha256: 1 }, { unique: true });
     await this.videos.createIndex({ status: 1, createdAt: -1 });
+    await ensureSearchIndexes(this.videos);
+    await backfillSearchTerms(this.videos);
   }
 
   get(id: string): Promise<Video | null> {
@@ -62,6 +67,7 @@ export class Catalog {
     if (q.status) filter.status = q.status;
     if (q.language) filter.detectedLanguage = q.language;
     if (q.species) filter.species = q.species;
+    if (q.q) Object.assign(filter, searchFilter(q.q));
     const [items, total] = await Promise.all([
       this.videos
         .find(filter, { sort: { createdAt: q.sort === 'newest' ? -1 : 1 }, skip: q.offset, limit: q.limit })
