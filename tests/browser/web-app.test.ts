@@ -313,7 +313,7 @@ describe('the web app in Chromium, on the real stack', () => {
       await p.goto(`${base()}/videos/${videoId}`);
       await p.waitForFunction(() => (document.querySelector('video') as HTMLVideoElement)?.readyState >= 1);
       expect((await videoState(p)).subtitleMode).not.toBe('showing');
-      await p.locator('media-captions-button').click();
+      await p.getByRole('button', { name: 'Subtitles', exact: true }).click();
       await expect.poll(async () => (await videoState(p)).subtitleMode).toBe('showing');
       await p.locator('.cue').first().click();
       await expect.poll(async () => (await videoState(p)).activeCue ?? '', { timeout: 15_000 }).not.toBe('');

@@ -60,10 +60,3 @@ export async function sealIsValid(seal: string | undefined): Promise<boolean> {
 export async function requireSignedIn(returnTo: string): Promise<void> {
   if (!(await isSignedIn())) redirect(`/signin?next=${encodeURIComponent(returnTo)}`);
 }
-
-/** Where to go after signing in: only a path of this site (no open redirect). */
-export function safeReturnPath(next: unknown): string {
-  if (typeof next !== 'string' || !next.startsWith('/') || next.startsWith('//') || next.includes('\\'))
-    return '/library';
-  return next;
-}

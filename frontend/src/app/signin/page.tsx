@@ -1,6 +1,7 @@
 import type { Metadata } from 'next';
 import { redirect } from 'next/navigation';
-import { isSignedIn, safeReturnPath } from '@/server/session';
+import { safeReturnPath } from '@/server/return-path';
+import { isSignedIn } from '@/server/session';
 
 export const metadata: Metadata = { title: 'Sign in · VidP' };
 export const dynamic = 'force-dynamic';

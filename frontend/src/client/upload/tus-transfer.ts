@@ -82,8 +82,11 @@ export class Transfer {
       },
       onError: (err) => {
         if (this.paused) return;
-        if (!navigator.onLine) this.events?.onOffline();
-        else this.events?.onError(apiMessage(err));
+        if (!navigator.onLine) return this.events?.onOffline();
+        // Refused for good (not media, too big...): nothing to resume later.
+        const status = 'originalResponse' in err ? (err.originalResponse?.getStatus() ?? 0) : 0;
+        if (!retryable(status)) void this.forget();
+        this.events?.onError(apiMessage(err));
       },
     });
     const previous = await upload.findPreviousUploads();
@@ -92,6 +95,16 @@ export class Transfer {
       .sort((a, b) => b.creationTime.localeCompare(a.creationTime))[0];
     if (latest) upload.resumeFromPreviousUpload(latest);
     return upload;
+  }
+
+  /** Drops what this browser remembers of the file's upload (so it is not offered for resuming). */
+  private async forget(): Promise<void> {
+    const tus = await import('tus-js-client');
+    const storage = tus.defaultOptions.urlStorage;
+    const fingerprint = await tus.defaultOptions.fingerprint?.(this.file, { endpoint: UPLOAD_ENDPOINT });
+    if (!storage || !fingerprint) return;
+    for (const u of await storage.findUploadsByFingerprint(fingerprint))
+      await storage.removeUpload(u.urlStorageKey);
   }
 
   async start(events: TransferEvents): Promise<void> {

@@ -31,7 +31,7 @@ export function UnfinishedUploads({
               {u.name} <span className="muted">({formatBytes(u.size)})</span>
             </span>
             <span className="row">
-              <button type="button" onClick={onPick} aria-label={`Pick ${u.name} again to resume`}>
+              <button type="button" onClick={onPick} aria-label={`Pick again: ${u.name}`}>
                 Pick again
               </button>
               <button

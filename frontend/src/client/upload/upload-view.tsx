@@ -215,7 +215,7 @@ function QueueRow({ item, queue }: { item: UploadItem; queue: UploadQueue }) {
             type="button"
             className="ghost"
             onClick={() => queue.remove(item.key)}
-            aria-label={`Remove ${item.name} from the queue`}
+            aria-label={`${item.state === 'done' ? 'Clear' : 'Remove'} ${item.name}`}
           >
             {item.state === 'done' ? 'Clear' : 'Remove'}
           </button>

@@ -16,13 +16,8 @@ declare module 'react' {
       'media-seek-forward-button': MediaElement;
       'media-mute-button': MediaElement;
       'media-volume-range': MediaElement;
-      'media-time-display': MediaElement;
-      'media-captions-button': MediaElement;
-      'media-playback-rate-button': MediaElement;
       'media-fullscreen-button': MediaElement;
       'media-loading-indicator': MediaElement;
-      'media-preview-thumbnail': MediaElement;
-      'media-preview-time-display': MediaElement;
     }
   }
 }

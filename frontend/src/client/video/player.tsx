@@ -3,7 +3,7 @@
 // Client-only (loaded with ssr: false): media-chrome and hls.js touch window and customElements.
 import 'media-chrome';
 import { useEffect, useId, useRef, useState } from 'react';
-import { languageName } from '@/shared/format';
+import { formatDuration, languageName } from '@/shared/format';
 import type { Rendition } from '@/shared/results';
 
 export interface PlayerProps {
@@ -17,6 +17,8 @@ export interface PlayerProps {
   subtitles: { url: string; language: string | null; showByDefault: boolean } | null;
   thumbnails: string | null;
   startAt: number;
+  /** Known before the media loads (shown in the time display). */
+  durationSec: number;
   onTime(t: number): void;
   onDuration(d: number): void;
   /** Gives the page a way to move the playhead (animal bars, transcript lines). */
@@ -33,6 +35,8 @@ function firstChoice(renditions: Rendition[]): string {
   return fit.output.url;
 }
 
+const startAtOf = (p: PlayerProps) => Math.max(0, p.startAt);
+
 type HlsInstance = { destroy(): void; loadSource(u: string): void; attachMedia(v: HTMLMediaElement): void };
 
 export default function Player(p: PlayerProps) {
@@ -41,6 +45,9 @@ export default function Player(p: PlayerProps) {
   const hlsRef = useRef<HlsInstance | null>(null);
   const started = useRef(false);
   const ids = useId();
+  const [now, setNow] = useState({ t: startAtOf(p), d: 0 });
+  const [captions, setCaptions] = useState(Boolean(p.subtitles?.showByDefault));
+  const [rate, setRate] = useState(1);
   const { onTime, onDuration, onReady, startAt } = p;
 
   useEffect(() => {
@@ -54,9 +61,13 @@ export default function Player(p: PlayerProps) {
   useEffect(() => {
     const v = video.current;
     if (!v) return;
-    const time = () => onTime(v.currentTime);
+    const time = () => {
+      onTime(v.currentTime);
+      setNow({ t: v.currentTime, d: Number.isFinite(v.duration) ? v.duration : 0 });
+    };
     const meta = () => {
       if (Number.isFinite(v.duration)) onDuration(v.duration);
+      setNow({ t: v.currentTime, d: Number.isFinite(v.duration) ? v.duration : 0 });
       // A deep link (?t=) starts there, once.
       if (!started.current && startAt > 0) v.currentTime = startAt;
       started.current = true;
@@ -110,14 +121,19 @@ export default function Player(p: PlayerProps) {
 
   useEffect(() => () => hlsRef.current?.destroy(), []);
 
+  // Subtitles on or off: the one subtitles track shows, or is hidden from view.
+  useEffect(() => {
+    const track = [...(video.current?.textTracks ?? [])].find((t) => t.kind === 'subtitles');
+    if (track) track.mode = captions ? 'showing' : 'disabled';
+  }, [captions]);
+
+  useEffect(() => {
+    if (video.current) video.current.playbackRate = rate;
+  }, [rate]);
+
   const subtitleLabel = p.subtitles ? `Subtitles (${languageName(p.subtitles.language)})` : '';
   return (
-    <media-controller
-      class="player"
-      hotkeys=""
-      {...(p.subtitles?.showByDefault ? { defaultsubtitles: '' } : {})}
-      aria-label={`Player: ${p.title}`}
-    >
+    <media-controller class="player" hotkeys="" aria-label={`Player: ${p.title}`}>
       <video
         ref={video}
         slot="media"
@@ -147,10 +163,36 @@ export default function Player(p: PlayerProps) {
         <media-seek-forward-button seekoffset="10" />
         <media-mute-button />
         <media-volume-range />
-        <media-time-display showduration="" />
+        <span className="time-display">
+          {formatDuration(now.t)} / {formatDuration(now.d || p.durationSec)}
+        </span>
         <span className="control-spacer" />
-        {p.subtitles ? <media-captions-button /> : null}
-        <media-playback-rate-button />
+        {p.subtitles ? (
+          <button
+            type="button"
+            className="player-button"
+            aria-pressed={captions}
+            onClick={() => setCaptions((c) => !c)}
+            title={subtitleLabel}
+          >
+            Subtitles
+          </button>
+        ) : null}
+        <label htmlFor={`${ids}-rate`} className="visually-hidden">
+          Speed
+        </label>
+        <select
+          id={`${ids}-rate`}
+          className="quality"
+          value={rate}
+          onChange={(e) => setRate(Number(e.target.value))}
+        >
+          {[0.5, 0.75, 1, 1.25, 1.5, 2].map((r) => (
+            <option key={r} value={r}>
+              {r}×
+            </option>
+          ))}
+        </select>
         <label htmlFor={`${ids}-quality`} className="visually-hidden">
           Quality
         </label>

@@ -145,6 +145,7 @@ export function VideoDetail({
           }
           thumbnails={outputNamed(video, 'downscale', 'thumbnails')?.url ?? null}
           startAt={startAt}
+          durationSec={video.media.durationSec}
           onTime={setTime}
           onDuration={setDuration}
           onReady={onReady}

@@ -1,5 +1,5 @@
 import { problem } from '@/server/problem';
-import { safeReturnPath } from '@/server/session';
+import { safeReturnPath } from '@/server/return-path';
 import { signIn } from '@/server/sign-in';
 
 export const dynamic = 'force-dynamic';
