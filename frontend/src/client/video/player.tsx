@@ -1,7 +1,17 @@
 'use client';
 
 // Client-only (loaded with ssr: false): media-chrome and hls.js touch window and customElements.
-import 'media-chrome';
+// Only the media-chrome elements used here are loaded, not the whole set.
+import 'media-chrome/dist/media-controller.js';
+import 'media-chrome/dist/media-control-bar.js';
+import 'media-chrome/dist/media-time-range.js';
+import 'media-chrome/dist/media-play-button.js';
+import 'media-chrome/dist/media-seek-backward-button.js';
+import 'media-chrome/dist/media-seek-forward-button.js';
+import 'media-chrome/dist/media-mute-button.js';
+import 'media-chrome/dist/media-volume-range.js';
+import 'media-chrome/dist/media-fullscreen-button.js';
+import 'media-chrome/dist/media-loading-indicator.js';
 import { useEffect, useId, useRef, useState } from 'react';
 import { formatDuration, languageName } from '@/shared/format';
 import type { Rendition } from '@/shared/results';
