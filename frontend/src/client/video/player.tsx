@@ -193,7 +193,7 @@ export default function Player(p: PlayerProps) {
         </label>
         <select
           id={`${ids}-rate`}
-          className="quality"
+          className="quality rate"
           value={rate}
           onChange={(e) => setRate(Number(e.target.value))}
         >
