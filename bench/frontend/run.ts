@@ -201,6 +201,11 @@ try {
       runs: library.map(Math.round).join(' '),
     },
     {
+      what: 'library page, its 24 cards in place',
+      ms: Math.round(m.cards),
+      runs: cards.map(Math.round).join(' '),
+    },
+    {
       what: 'sign-in page (no data), first contentful paint',
       ms: Math.round(m.signin),
       runs: signin.map(Math.round).join(' '),
@@ -211,10 +216,8 @@ try {
       runs: list.map(Math.round).join(' '),
     },
   ]);
-  console.log(`library / sign-in first paint: ${(m.library / m.signin).toFixed(2)}`);
-  console.log(
-    `library first paint - sign-in first paint: ${Math.round(m.library - m.signin)} ms (list call: ${Math.round(m.list)} ms)`,
-  );
+  console.log(`library first paint / sign-in first paint: ${(m.library / m.signin).toFixed(2)}`);
+  console.log(`library cards in place / main-app's list call: ${(m.cards / m.list).toFixed(2)}`);
   console.log(
     `largest first load: ${Math.round(worst / 1000)} KB gzip: ${worst / 1000 <= BUDGET_KB ? 'within' : 'OVER'} the ${BUDGET_KB} KB budget`,
   );

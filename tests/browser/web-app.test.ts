@@ -531,9 +531,15 @@ describe('the web app in Chromium, on the real stack', () => {
       await signedOut.goto(`${base()}/signin`);
       found.push(...(await seriousA11yViolations(signedOut)).map((v) => `signin/${scheme}: ${v}`));
       await page.emulateMedia({ colorScheme: scheme });
-      for (const path of ['/upload', '/library', `/videos/${videoId}`]) {
+      for (const [path, ready] of [
+        ['/upload', '.dropzone'],
+        ['/library', '.grid .card[data-video-id]'],
+        [`/videos/${videoId}`, '.transcript .cue'],
+      ] as const) {
         await page.goto(`${base()}${path}`);
-        await page.waitForLoadState('networkidle');
+        // Not "network idle": a video page keeps loading media.
+        await page.locator(ready).first().waitFor();
+        await page.waitForTimeout(500);
         found.push(...(await seriousA11yViolations(page)).map((v) => `${path}/${scheme}: ${v}`));
       }
     }
