@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   // The web app's own import alias (frontend/tsconfig.json), for its unit tests.
-  resolve: { alias: [{ find: /^@\//, replacement: fileURLToPath(new URL('./frontend/src/', import.meta.url)) }] },
+  resolve: {
+    alias: [{ find: /^@\//, replacement: fileURLToPath(new URL('./frontend/src/', import.meta.url)) }],
+  },
   test: {
     include: [
       'packages/*/test/**/*.test.ts',

@@ -19,7 +19,7 @@ export function SiteHeader() {
         VidP
       </Link>
       <nav aria-label="Main">
-        <ul>
+        <ul className="nav-list">
           {LINKS.map((l) => (
             <li key={l.href}>
               <Link href={l.href} aria-current={path.startsWith(l.href) ? 'page' : undefined}>
