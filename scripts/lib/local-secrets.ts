@@ -2,7 +2,7 @@
 // completed when a newer version needs a secret the file does not have yet. Never printed.
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { readFile, writeFile } from 'node:fs/promises';
+import { chmod, readFile, writeFile } from 'node:fs/promises';
 
 const GENERATED: Record<string, () => string> = {
   /** main-app's API key (the web app's server side and API clients send it). */
@@ -22,5 +22,6 @@ export async function ensureLocalSecrets(file: string): Promise<string[]> {
   if (!added.length) return [];
   for (const name of added) current[name] = (GENERATED[name] as () => string)();
   await writeFile(file, `${JSON.stringify(current, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
   return added;
 }
