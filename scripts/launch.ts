@@ -1,8 +1,6 @@
 // Starts the whole platform locally from dapr/dapr.yaml: Redis, FerretDB, and every app
 // with its daprd sidecar. Ctrl-C stops everything, apps first.
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
   daprdArgs,
@@ -18,16 +16,15 @@ import {
   startZipkin,
   waitUntil,
 } from '@vidp/local-stack';
+import { ensureLocalSecrets } from './lib/local-secrets.ts';
 
 const stateDir = join(repoRoot, '.vidp');
 const owned: ManagedProcess[] = [];
 
 async function ensureSecrets(): Promise<void> {
   const file = join(stateDir, 'secrets.json');
-  if (existsSync(file)) return;
-  const apiKey = randomBytes(32).toString('base64url');
-  await writeFile(file, `${JSON.stringify({ 'vidp-api-key': apiKey }, null, 2)}\n`, { mode: 0o600 });
-  console.log(`generated a local API key in ${file} (git-ignored)`);
+  const added = await ensureLocalSecrets(file);
+  if (added.length) console.log(`generated ${added.join(', ')} in ${file} (git-ignored)`);
 }
 
 const ZIPKIN_PORT = 9411;
@@ -99,7 +96,13 @@ async function main(): Promise<void> {
     );
   }
   console.log('\nVidP is running:');
-  for (const a of apps)
+  // The web app first: it is where people start.
+  const web = apps.find((a) => a.appId === 'frontend');
+  if (web)
+    console.log(
+      `  web app        http://127.0.0.1:${web.appPort}  (password: "vidp-web-password" in ${join(stateDir, 'secrets.json')})`,
+    );
+  for (const a of apps.filter((x) => x !== web))
     console.log(`  ${a.appId.padEnd(14)} http://127.0.0.1:${a.appPort}  (sidecar :${a.daprHttpPort})`);
   if (zipkinEndpoint) console.log(`  traces         http://127.0.0.1:${ZIPKIN_PORT}/zipkin/`);
   console.log(`  API key        ${join(stateDir, 'secrets.json')} ("vidp-api-key")`);

@@ -6,4 +6,5 @@ cd "$(dirname "$0")/.."
 bash scripts/provision.sh
 npx biome check .
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p frontend/tsconfig.json --noEmit
 npx vitest run "$@"

@@ -4,6 +4,7 @@ import { type ListQuery, mongoFilter, mongoSort } from '../domain/list-query.js'
 import type { TaskView, Video, VideoStatus } from '../domain/model.js';
 import { ROW_PROJECTION, type VideoRow } from '../domain/video-row.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { backfillSearchTerms, ensureSearchIndexes } from './search.js';
 
 /** Told of every write this process makes to a video, once the write is done. */
 export type ChangeListener = (videoId: string) => Promise<void>;
@@ -44,6 +45,8 @@ export class Catalog {
     for (const keys of LIST_INDEXES) await this.videos.createIndex({ ...keys });
     // Superseded by { status, createdAt, _id } (earlier versions made it).
     await this.videos.dropIndex('status_1_createdAt_-1').catch(() => undefined);
+    await ensureSearchIndexes(this.videos);
+    await backfillSearchTerms(this.videos);
   }
 
   /** `fn` runs after each write of this process to a video, before the write returns. */

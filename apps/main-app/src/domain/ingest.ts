@@ -13,6 +13,7 @@ import type { Catalog } from '../adapters/catalog.js';
 import type { TaskStateStore } from '../adapters/task-state.js';
 import type { EventPublisher } from './events.js';
 import type { MediaSummary, TaskView, Video } from './model.js';
+import { searchTerms } from './search-terms.js';
 import { skipReason, TASK_SPECS } from './tasks.js';
 
 /** A bad upload: `status` and `message` go to the uploader as they are. */
@@ -129,9 +130,11 @@ export async function ingest(
     contentType,
     owner: { videoId: id, role: 'original' },
   });
+  const title = req.title?.trim() || req.file.filename;
   const video: Video = {
     _id: id,
-    title: req.title?.trim() || req.file.filename,
+    title,
+    titleTerms: searchTerms(title),
     filename: req.file.filename,
     sha256: req.file.sha256,
     size: req.file.size,

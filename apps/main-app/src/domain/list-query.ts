@@ -1,5 +1,6 @@
 import type { Filter } from 'mongodb';
 import type { Video, VideoStatus } from './model.js';
+import { queryTerms } from './search-terms.js';
 import type { VideoRow } from './video-row.js';
 
 /** `GET /api/videos`: filters, then newest or oldest first, then a page. */
@@ -7,6 +8,8 @@ export interface ListQuery {
   status?: VideoStatus;
   language?: string;
   species?: string;
+  /** Words to find in the title or the transcript. */
+  q?: string;
   sort: 'newest' | 'oldest';
   limit: number;
   offset: number;
@@ -42,7 +45,42 @@ export const LIST_FILTERS: ListFilter[] = [
     mongo: (v) => ({ species: v }),
     matches: (r, v) => r.species?.includes(v) ?? false,
   },
+  {
+    // Every word in the title's or the transcript's words; the last one as a prefix (search as you type).
+    name: 'q',
+    mongo: (v) => {
+      const terms = queryTerms(v);
+      if (!terms.length) return { _id: { $in: [] } };
+      const last = terms.length - 1;
+      return {
+        $and: terms.map((t, i) => {
+          const match = i === last ? { $regex: `^${escapeRegex(t)}` } : t;
+          return { $or: [{ titleTerms: match }, { transcriptTerms: match }] } as Filter<Video>;
+        }),
+      };
+    },
+    matches: (r, v) => {
+      const terms = queryTerms(v);
+      if (!terms.length) return false;
+      const words = wordsOf(r);
+      const last = terms.length - 1;
+      return terms.every((t, i) => (i === last ? [...words].some((w) => w.startsWith(t)) : words.has(t)));
+    },
+  },
 ];
+
+const escapeRegex = (s: string) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** A row's searchable words as one set, made once per row object (rows are replaced, not changed). */
+const wordSets = new WeakMap<VideoRow, Set<string>>();
+function wordsOf(r: VideoRow): Set<string> {
+  let set = wordSets.get(r);
+  if (!set) {
+    set = new Set([...(r.titleTerms ?? []), ...(r.transcriptTerms ?? [])]);
+    wordSets.set(r, set);
+  }
+  return set;
+}
 
 /** The filters a query uses, with their values. */
 export function activeFilters(q: ListQuery): { filter: ListFilter; value: string }[] {

@@ -16,6 +16,9 @@ export interface VideoRow {
   media: { durationSec: number; video?: { width: number; height: number } };
   detectedLanguage?: string;
   species?: string[];
+  /** The words `q=` searches (never sent in a list answer). */
+  titleTerms?: string[];
+  transcriptTerms?: string[];
   requestedTasks: TaskName[];
   tasks: Partial<Record<TaskName, RowTask>>;
 }
@@ -56,6 +59,8 @@ export const ROW_PROJECTION = {
   'media.video.height': 1,
   detectedLanguage: 1,
   species: 1,
+  titleTerms: 1,
+  transcriptTerms: 1,
   requestedTasks: 1,
   'tasks.langscale.status': 1,
   'tasks.langscale.progress': 1,
@@ -107,6 +112,8 @@ export function rowOf(v: Video): VideoRow {
     },
     ...(v.detectedLanguage ? { detectedLanguage: v.detectedLanguage } : {}),
     ...(v.species ? { species: v.species } : {}),
+    ...(v.titleTerms ? { titleTerms: v.titleTerms } : {}),
+    ...(v.transcriptTerms ? { transcriptTerms: v.transcriptTerms } : {}),
     requestedTasks: v.requestedTasks,
     tasks,
   };

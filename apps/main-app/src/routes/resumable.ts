@@ -38,6 +38,18 @@ export function resumableRoutes(d: ResumableDeps): Router {
     relativeLocation: true,
     respectForwardedHeaders: true,
     exposedHeaders: ['Vidp-Video-Id'],
+    // tus's own refusal of a too-big file is a bare "Maximum size exceeded": say what the limit is.
+    onResponseError(_req, err) {
+      if ('status_code' in err && err.status_code === 413 && !err.body.startsWith('{')) {
+        const mb = Math.floor(d.maxUploadBytes / (1024 * 1024));
+        return problem(
+          413,
+          'Payload Too Large',
+          `The file is larger than the ${mb} MiB this server accepts.`,
+        );
+      }
+      return undefined;
+    },
     async onUploadCreate(_req, upload) {
       const meta = upload.metadata ?? {};
       const fields = uploadFieldsSchema.safeParse({

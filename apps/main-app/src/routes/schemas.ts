@@ -1,6 +1,7 @@
 import { TASKS } from '@vidp/contracts';
 import { z } from 'zod';
 import { IngestError, parseTaskList } from '../domain/ingest.js';
+import { queryTerms } from '../domain/search-terms.js';
 
 export const VIDEO_STATUSES = ['processing', 'completed', 'partial', 'failed', 'cancelled'] as const;
 
@@ -43,6 +44,13 @@ export const listQuerySchema = z
       .string()
       .regex(/^[a-z ]{2,40}$/)
       .optional(),
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .refine((s) => queryTerms(s).length > 0, 'q needs at least one word of two or more letters or digits')
+      .optional()
+      .describe('Words said in the video or in its title (all must match; the last one as a prefix)'),
     sort: z.enum(['newest', 'oldest']).default('newest'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
