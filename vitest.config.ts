@@ -3,6 +3,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['packages/*/test/**/*.test.ts', 'apps/*/test/**/*.test.ts', 'tests/**/*.test.ts'],
+    // The load test has its own command (`npm run test:load`).
+    exclude: ['**/node_modules/**', 'tests/load/**'],
     // Integration tests start real sidecars and servers: one file at a time on 2 cores.
     fileParallelism: false,
     pool: 'forks',

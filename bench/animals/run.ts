@@ -20,25 +20,14 @@ import {
   labelledSegments,
   renderVideo,
   type Segment,
+  SIXTY_SECONDS,
 } from '../../tests/support/animal-videos.js';
 import { median, printTable } from '../lib/report.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const INFERENCE_FRAMES = 30;
 
-const VIDEO: Segment[] = [
-  { image: 'dog.jpg', seconds: 6, motion: 'still', animals: ['dog'] },
-  { image: 'kite.jpg', seconds: 5, motion: 'still', animals: [] },
-  { image: 'horses.jpg', seconds: 8, motion: 'pan', animals: ['horse'] },
-  { image: 'giraffe.jpg', seconds: 5, motion: 'still', animals: ['giraffe', 'zebra'] },
-  { image: 'person.jpg', seconds: 6, motion: 'still', animals: ['dog', 'horse'] },
-  { image: 'scream.jpg', seconds: 5, motion: 'still', animals: [] },
-  { image: 'giraffe.jpg', seconds: 6, motion: 'pan', animals: ['giraffe', 'zebra'] },
-  { image: 'dog.jpg', seconds: 6, motion: 'pan', animals: ['dog'] },
-  { image: 'kite.jpg', seconds: 5, motion: 'pan', animals: [] },
-  { image: 'eagle.jpg', seconds: 4, motion: 'still', animals: ['bird'] },
-  { image: 'horses.jpg', seconds: 4, motion: 'still', animals: ['horse'] },
-];
+const VIDEO: Segment[] = SIXTY_SECONDS;
 
 const dir = await mkdtemp(join(tmpdir(), 'vidp-bench-animals-'));
 const videoPath = join(dir, 'bench.mp4');

@@ -22,24 +22,47 @@ export function darknetAvailable(): boolean {
   return existsSync(join(DARKNET_IMAGES, 'dog.jpg'));
 }
 
-function segmentFilter(k: number, s: Segment): string {
+/** 60 s of stills, pans and cuts over every photo (the animal and end-to-end benchmarks). */
+export const SIXTY_SECONDS: Segment[] = [
+  { image: 'dog.jpg', seconds: 6, motion: 'still', animals: ['dog'] },
+  { image: 'kite.jpg', seconds: 5, motion: 'still', animals: [] },
+  { image: 'horses.jpg', seconds: 8, motion: 'pan', animals: ['horse'] },
+  { image: 'giraffe.jpg', seconds: 5, motion: 'still', animals: ['giraffe', 'zebra'] },
+  { image: 'person.jpg', seconds: 6, motion: 'still', animals: ['dog', 'horse'] },
+  { image: 'scream.jpg', seconds: 5, motion: 'still', animals: [] },
+  { image: 'giraffe.jpg', seconds: 6, motion: 'pan', animals: ['giraffe', 'zebra'] },
+  { image: 'dog.jpg', seconds: 6, motion: 'pan', animals: ['dog'] },
+  { image: 'kite.jpg', seconds: 5, motion: 'pan', animals: [] },
+  { image: 'eagle.jpg', seconds: 4, motion: 'still', animals: ['bird'] },
+  { image: 'horses.jpg', seconds: 4, motion: 'still', animals: ['horse'] },
+];
+
+export interface RenderOptions {
+  width?: number;
+  height?: number;
+  fps?: number;
+}
+
+function segmentFilter(k: number, s: Segment, o: Required<RenderOptions>): string {
+  const { width: W, height: H, fps } = o;
   if (s.motion === 'still') {
     return (
-      `[${k}:v]scale=${WIDTH}:${HEIGHT}:force_original_aspect_ratio=decrease,` +
-      `pad=${WIDTH}:${HEIGHT}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=10,format=yuv420p[v${k}]`
+      `[${k}:v]scale=${W}:${H}:force_original_aspect_ratio=decrease,` +
+      `pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,setsar=1,fps=${fps},format=yuv420p[v${k}]`
     );
   }
   // A slow pan across the photo, scaled to cover 1.4 times the frame.
-  const w = Math.round(WIDTH * 1.4);
-  const h = Math.round(HEIGHT * 1.4);
+  const w = Math.round(W * 1.4);
+  const h = Math.round(H * 1.4);
   return (
-    `[${k}:v]scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${WIDTH}:${HEIGHT}:x='(iw-${WIDTH})*t/${s.seconds}':y='(ih-${HEIGHT})*t/${s.seconds}',` +
-    `setsar=1,fps=10,format=yuv420p[v${k}]`
+    `[${k}:v]scale=${w}:${h}:force_original_aspect_ratio=increase,crop=${W}:${H}:x='(iw-${W})*t/${s.seconds}':y='(ih-${H})*t/${s.seconds}',` +
+    `setsar=1,fps=${fps},format=yuv420p[v${k}]`
   );
 }
 
-/** Renders the segments into one small H.264 MP4 (10 fps, 640x360). */
-export async function renderVideo(segments: Segment[], out: string): Promise<void> {
+/** Renders the segments into one H.264 MP4 (default 480x360 at 10 fps). */
+export async function renderVideo(segments: Segment[], out: string, opts: RenderOptions = {}): Promise<void> {
+  const o = { width: WIDTH, height: HEIGHT, fps: 10, ...opts };
   const inputs = segments.flatMap((s) => [
     '-loop',
     '1',
@@ -48,7 +71,7 @@ export async function renderVideo(segments: Segment[], out: string): Promise<voi
     '-i',
     `file:${join(DARKNET_IMAGES, s.image)}`,
   ]);
-  const filters = segments.map((s, k) => segmentFilter(k, s));
+  const filters = segments.map((s, k) => segmentFilter(k, s, o));
   const concat = `${segments.map((_, k) => `[v${k}]`).join('')}concat=n=${segments.length}:v=1:a=0[out]`;
   await runFfmpeg([
     ...inputs,

@@ -8,3 +8,28 @@ export const FAST_ORCHESTRATION = {
   TASK_BACKOFF_BASE_MS: '200',
   TASK_BACKOFF_MAX_MS: '1000',
 } as const;
+
+/**
+ * For fault tests: the same short leases, and retries spread over long enough (1 + 2 + 4 s)
+ * to outlast a process being restarted by its supervisor, as production's defaults do.
+ */
+export const FAULT_ORCHESTRATION = {
+  ...FAST_ORCHESTRATION,
+  TASK_BACKOFF_BASE_MS: '1000',
+  TASK_BACKOFF_MAX_MS: '4000',
+} as const;
+
+/** Restarts after a second or more: long enough for a test to see the outage in `/ready`. */
+export const FAULT_RESTART_POLICY = { firstDelayMs: 1000, maxDelayMs: 4000, resetAfterMs: 20_000 } as const;
+
+/**
+ * For the real processors: they take seconds to come back (Node start, model load; tens of
+ * seconds on a loaded machine), and a call to one that is not back yet spends an attempt. Six
+ * attempts 2, 4, 8, 8, 8 s apart outlast that.
+ */
+export const SLOW_RESTART_ORCHESTRATION = {
+  ...FAULT_ORCHESTRATION,
+  TASK_MAX_ATTEMPTS: '6',
+  TASK_BACKOFF_BASE_MS: '2000',
+  TASK_BACKOFF_MAX_MS: '8000',
+} as const;
