@@ -4,7 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import {
   daprdArgs,
   findBinary,
@@ -21,7 +21,14 @@ import {
   waitUntil,
 } from '@vidp/local-stack';
 
-const stateDir = join(repoRoot, '.vidp');
+// Local defaults; the overrides let a test run a second launcher beside `npm start`'s ports.
+const env = process.env;
+const stateDir = resolve(env.VIDP_STATE_DIR ?? join(repoRoot, '.vidp'));
+const runFile = resolve(env.VIDP_RUN_FILE ?? join(repoRoot, 'dapr', 'dapr.yaml'));
+const REDIS_PORT = Number(env.VIDP_REDIS_PORT ?? 6379);
+const MONGO_PORT = Number(env.VIDP_MONGO_PORT ?? 27017);
+/** 0: no Zipkin. */
+const ZIPKIN_PORT = Number(env.VIDP_ZIPKIN_PORT ?? 9411);
 // Stopped group by group, in this order; a group's members stop together.
 const owned = {
   apps: [] as ManagedProcess[],
@@ -46,21 +53,20 @@ async function ensureSecrets(): Promise<void> {
   console.log(`generated a local API key in ${file} (git-ignored)`);
 }
 
-const ZIPKIN_PORT = 9411;
-
 /** Starts what is not already running; returns the Zipkin spans endpoint, if any. */
 async function ensureInfra(): Promise<string | undefined> {
   // Servers found already running are used as they are (and not supervised: not ours).
-  if (await portOpen(6379)) console.log('redis: using the server already on :6379');
+  if (await portOpen(REDIS_PORT)) console.log(`redis: using the server already on :${REDIS_PORT}`);
   else
     owned.servers.push(
-      (await startRedis({ dir: join(stateDir, 'redis'), port: 6379, ...spawnOpts })).process,
+      (await startRedis({ dir: join(stateDir, 'redis'), port: REDIS_PORT, ...spawnOpts })).process,
     );
-  if (await portOpen(27017)) console.log('mongodb: using the server already on :27017');
+  if (await portOpen(MONGO_PORT)) console.log(`mongodb: using the server already on :${MONGO_PORT}`);
   else
     owned.servers.push(
-      (await startFerretDb({ dir: join(stateDir, 'ferretdb'), port: 27017, ...spawnOpts })).process,
+      (await startFerretDb({ dir: join(stateDir, 'ferretdb'), port: MONGO_PORT, ...spawnOpts })).process,
     );
+  if (ZIPKIN_PORT === 0) return undefined;
   if (!(await portOpen(ZIPKIN_PORT))) {
     const zipkin = await startZipkin({ port: ZIPKIN_PORT, ...spawnOpts });
     if (!zipkin) {
@@ -74,15 +80,17 @@ async function ensureInfra(): Promise<string | undefined> {
 
 async function stopAll(): Promise<void> {
   // Apps finish their in-flight work while sidecars and servers still answer; then the sidecars.
-  for (const group of [owned.apps, owned.sidecars, owned.servers])
+  for (const [name, group] of Object.entries(owned)) {
     await Promise.all(group.map((p) => p.stop()));
+    if (group.length) console.log(`stopped the ${name}`);
+  }
 }
 
 async function main(): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   await ensureSecrets();
   const zipkinEndpoint = await ensureInfra();
-  const apps = await readRunFile(join(repoRoot, 'dapr', 'dapr.yaml'));
+  const apps = await readRunFile(runFile);
   const daprd = findBinary('daprd');
   for (const a of apps) {
     owned.sidecars.push(

@@ -55,15 +55,53 @@ export interface ProcessorAnswer {
   outputs: OutputRef[];
 }
 
+/** A processor's `/ready` through Dapr: its sidecar, the app and its model all answer. */
+export async function probeProcessor(
+  sidecar: Sidecar,
+  task: TaskName,
+  timeoutMs = 1500,
+): Promise<{ ok: boolean; reason?: string }> {
+  try {
+    const res = await sidecar.fetch(`/v1.0/invoke/${task}/method/ready`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    if (res.ok) return { ok: true };
+    let reason = text;
+    try {
+      const body = JSON.parse(text) as { reason?: string; message?: string };
+      reason = body.reason ?? body.message ?? text;
+    } catch {
+      // not JSON
+    }
+    return { ok: false, reason: `answered ${res.status}: ${reason.slice(0, 300)}` };
+  } catch (err) {
+    return { ok: false, reason: `not reachable: ${(err as Error).message}` };
+  }
+}
+
+const READY_CACHE_MS = 1000;
+
 /**
  * Streams the original from the blob store to a processor through Dapr (chunked multipart,
  * never whole in memory) and stores the files it answers with as they arrive.
  */
 export class ProcessorClient {
+  private readonly readiness = new Map<TaskName, { at: number; ok: Promise<boolean> }>();
+
   constructor(
     private readonly sidecar: Sidecar,
     private readonly blobs: BlobStore,
   ) {}
+
+  /** Whether the processor is ready now (asked at most once a second per processor). */
+  ready(task: TaskName): Promise<boolean> {
+    const cached = this.readiness.get(task);
+    if (cached && Date.now() - cached.at < READY_CACHE_MS) return cached.ok;
+    const ok = probeProcessor(this.sidecar, task).then((r) => r.ok);
+    this.readiness.set(task, { at: Date.now(), ok });
+    return ok;
+  }
 
   async call(c: ProcessorCall): Promise<ProcessorAnswer> {
     const res = await invokeMultipart(

@@ -1,5 +1,6 @@
 import { STATE_STORE, TASKS } from '@vidp/contracts';
 import type { ReadinessCheck, Sidecar } from '@vidp/service-kit';
+import { probeProcessor } from './processor-client.js';
 
 const PROBE_TIMEOUT_MS = 1500;
 
@@ -39,33 +40,12 @@ export function stateStoreCheck(sidecar: Sidecar): ReadinessCheck {
 
 /**
  * Each processor's `/ready`, through Dapr: optional, so a processor that restarts shows in
- * main-app's `/ready` (as `degraded`) without taking the API out of service; its tasks are
- * retried meanwhile.
+ * main-app's `/ready` (as `degraded`) without taking the API out of service; its tasks wait.
  */
 export function processorChecks(sidecar: Sidecar): ReadinessCheck[] {
   return TASKS.map((task) => ({
     name: `processor:${task}`,
     optional: true,
-    async check() {
-      try {
-        const res = await sidecar.fetch(`/v1.0/invoke/${task}/method/ready`, {
-          signal: AbortSignal.timeout(PROBE_TIMEOUT_MS),
-        });
-        if (res.ok) {
-          await res.arrayBuffer();
-          return { ok: true };
-        }
-        const text = await answerText(res);
-        let reason = text;
-        try {
-          reason = (JSON.parse(text) as { reason?: string }).reason ?? text;
-        } catch {
-          // not the processor's JSON: the sidecar's message
-        }
-        return { ok: false, reason: `answered ${res.status}: ${reason.slice(0, 300)}` };
-      } catch (err) {
-        return { ok: false, reason: `not reachable: ${(err as Error).message}` };
-      }
-    },
+    check: () => probeProcessor(sidecar, task),
   }));
 }
