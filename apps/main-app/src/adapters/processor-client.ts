@@ -55,18 +55,25 @@ export interface ProcessorAnswer {
   outputs: OutputRef[];
 }
 
+export interface ProcessorProbe {
+  ok: boolean;
+  /** It answered not-ready, or could not be reached: down, not merely slow to answer. */
+  down: boolean;
+  reason?: string;
+}
+
 /** A processor's `/ready` through Dapr: its sidecar, the app and its model all answer. */
 export async function probeProcessor(
   sidecar: Sidecar,
   task: TaskName,
   timeoutMs = 1500,
-): Promise<{ ok: boolean; reason?: string }> {
+): Promise<ProcessorProbe> {
   try {
     const res = await sidecar.fetch(`/v1.0/invoke/${task}/method/ready`, {
       signal: AbortSignal.timeout(timeoutMs),
     });
     const text = await res.text();
-    if (res.ok) return { ok: true };
+    if (res.ok) return { ok: true, down: false };
     let reason = text;
     try {
       const body = JSON.parse(text) as { reason?: string; message?: string };
@@ -74,9 +81,12 @@ export async function probeProcessor(
     } catch {
       // not JSON
     }
-    return { ok: false, reason: `answered ${res.status}: ${reason.slice(0, 300)}` };
+    return { ok: false, down: true, reason: `answered ${res.status}: ${reason.slice(0, 300)}` };
   } catch (err) {
-    return { ok: false, reason: `not reachable: ${(err as Error).message}` };
+    // A busy processor (a long encode on a loaded machine) can be slow to answer: not down.
+    if ((err as Error).name === 'TimeoutError')
+      return { ok: false, down: false, reason: `no answer within ${timeoutMs} ms (busy?)` };
+    return { ok: false, down: true, reason: `not reachable: ${(err as Error).message}` };
   }
 }
 
@@ -94,11 +104,14 @@ export class ProcessorClient {
     private readonly blobs: BlobStore,
   ) {}
 
-  /** Whether the processor is ready now (asked at most once a second per processor). */
+  /**
+   * Whether the processor may take a task now: not known to be down (asked at most once a
+   * second per processor). Slow to answer counts as up: the call itself will tell.
+   */
   ready(task: TaskName): Promise<boolean> {
     const cached = this.readiness.get(task);
     if (cached && Date.now() - cached.at < READY_CACHE_MS) return cached.ok;
-    const ok = probeProcessor(this.sidecar, task).then((r) => r.ok);
+    const ok = probeProcessor(this.sidecar, task).then((r) => !r.down);
     this.readiness.set(task, { at: Date.now(), ok });
     return ok;
   }

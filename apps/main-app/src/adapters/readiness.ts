@@ -46,6 +46,9 @@ export function processorChecks(sidecar: Sidecar): ReadinessCheck[] {
   return TASKS.map((task) => ({
     name: `processor:${task}`,
     optional: true,
-    check: () => probeProcessor(sidecar, task),
+    async check() {
+      const { ok, reason } = await probeProcessor(sidecar, task);
+      return reason ? { ok, reason } : { ok };
+    },
   }));
 }
