@@ -28,7 +28,19 @@ export async function startPlatform(root: string): Promise<Stack> {
   });
   for (const id of stack.apps.keys()) {
     const url = stack.get(id).app.url;
-    await waitUntil(`${id} ready`, async () => (await fetch(`${url}/ready`)).ok, 180_000, 250);
+    let last = '';
+    await waitUntil(
+      `${id} ready`,
+      async () => {
+        const res = await fetch(`${url}/ready`);
+        last = await res.text();
+        return res.ok;
+      },
+      600_000,
+      500,
+    ).catch((err: Error) => {
+      throw new Error(`${err.message}; its /ready said: ${last.slice(0, 500)}`);
+    });
   }
   return stack;
 }
