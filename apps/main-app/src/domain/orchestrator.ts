@@ -57,8 +57,9 @@ export function taskView(r: TaskRecord): TaskView {
  * on it. If the replica dies, the lease expires and another one (or the restarted one)
  * claims the task again. Outputs are written tagged with their attempt, and only the
  * attempt that commits "done" with a valid ETag keeps them: no duplicates, no orphans.
- * A task is claimed only while its processor answers ready, so an outage of a processor
- * (a restart, say) delays its tasks without spending their attempts.
+ * A task is claimed only while its processor is not known to be down (its /ready through
+ * Dapr), so an outage of a processor (a restart, say) delays its tasks without spending
+ * their attempts.
  */
 export class Orchestrator {
   private timer: NodeJS.Timeout | undefined;
