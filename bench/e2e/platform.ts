@@ -26,6 +26,16 @@ export async function startPlatform(root: string): Promise<Stack> {
       ...TASKS.map((t) => ({ app: t, appId: t })),
     ],
   });
+  try {
+    await waitAllReady(stack);
+  } catch (err) {
+    await stack.stop();
+    throw err;
+  }
+  return stack;
+}
+
+async function waitAllReady(stack: Stack): Promise<void> {
   for (const id of stack.apps.keys()) {
     const url = stack.get(id).app.url;
     let last = '';
@@ -42,7 +52,6 @@ export async function startPlatform(root: string): Promise<Stack> {
       throw new Error(`${err.message}; its /ready said: ${last.slice(0, 500)}`);
     });
   }
-  return stack;
 }
 
 export interface Outcome {
