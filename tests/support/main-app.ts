@@ -19,8 +19,11 @@ export const FAULT_ORCHESTRATION = {
   TASK_BACKOFF_MAX_MS: '4000',
 } as const;
 
-/** Restarts after a second or more: long enough for a test to see the outage in `/ready`. */
-export const FAULT_RESTART_POLICY = { firstDelayMs: 1000, maxDelayMs: 4000, resetAfterMs: 20_000 } as const;
+/**
+ * Restarts after 3 s: long enough for a test to see the outage in `/ready` even when each
+ * answer takes a second or more (a loaded machine).
+ */
+export const FAULT_RESTART_POLICY = { firstDelayMs: 3000, maxDelayMs: 6000, resetAfterMs: 20_000 } as const;
 
 /**
  * For the real processors: main-app waits for a processor that is down, but right after a

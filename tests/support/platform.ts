@@ -163,10 +163,12 @@ export interface ReadySample {
  * Polls a `/ready` until stopped, keeping every answer, so a test can show that an outage
  * was visible while it lasted (and gone after).
  */
-export function watchReady(url: string, everyMs = 100) {
+export function watchReady(url: string, everyMs = 100, pollers = 3) {
   const samples: ReadySample[] = [];
   let on = true;
-  const loop = (async () => {
+  // Several pollers, staggered: a short outage is seen even when one answer takes a while.
+  const poll = async (k: number) => {
+    await new Promise((r) => setTimeout(r, (k * everyMs) / pollers));
     while (on) {
       const at = Date.now();
       try {
@@ -177,7 +179,8 @@ export function watchReady(url: string, everyMs = 100) {
       }
       await new Promise((r) => setTimeout(r, everyMs));
     }
-  })();
+  };
+  const loop = Promise.all(Array.from({ length: pollers }, (_, k) => poll(k)));
   return {
     samples,
     /**
