@@ -13,7 +13,7 @@ import { checkFailed, describeSamples, isReady, Platform, watchReady } from '../
 // tests/faults/processors.test.ts kills the real ones.
 const HANG_TIMEOUT_S = 8;
 
-describe('faults around the processors, on a supervised stack', () => {
+describe('faults around the processors, on a supervised stack', { timeout: 300_000 }, () => {
   let stack: Stack;
   let platform: Platform;
   let media: string;

@@ -13,7 +13,8 @@ import { Platform } from '../support/platform.js';
 const VIDEOS = 6;
 const REPLICAS = ['downscale-a', 'downscale-b'];
 
-describe('scale-out: two replicas of a processor share the work', () => {
+// Generous bounds: on a loaded 2-core machine the six encodes alone can take minutes.
+describe('scale-out: two replicas of a processor share the work', { timeout: 600_000 }, () => {
   let stack: Stack;
   let platform: Platform;
 
