@@ -13,6 +13,8 @@ export default defineConfig({
       'frontend/test/**/*.test.ts',
       'tests/**/*.test.ts',
     ],
+    // The load test has its own command (`npm run test:load`).
+    exclude: ['**/node_modules/**', 'tests/load/**'],
     // Integration tests start real sidecars and servers: one file at a time on 2 cores.
     fileParallelism: false,
     pool: 'forks',

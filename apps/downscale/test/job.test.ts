@@ -231,7 +231,7 @@ describe('downscale job (real ffmpeg)', () => {
       () => '',
     );
     expect(children.trim()).toBe('');
-    expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/^job-/));
+    expect(await readdir(dir, { recursive: true })).not.toContainEqual(expect.stringMatching(/(^|\/)job-/));
   });
 });
 

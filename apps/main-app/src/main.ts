@@ -10,6 +10,7 @@ import { gridFsStore } from './adapters/gridfs-store.js';
 import { connectMongo, mongoCheck } from './adapters/mongo.js';
 import { ProcessorClient } from './adapters/processor-client.js';
 import { pubsubEvents } from './adapters/pubsub-events.js';
+import { processorChecks, stateStoreCheck } from './adapters/readiness.js';
 import { TaskStateStore } from './adapters/task-state.js';
 import { mainAppConfigSchema } from './config.js';
 import { EventHub } from './domain/event-hub.js';
@@ -136,6 +137,8 @@ runMain(async () => {
       );
       app.use(catalogOutage);
       addReadiness(keys.readiness());
+      addReadiness(stateStoreCheck(sidecar));
+      for (const check of processorChecks(sidecar)) addReadiness(check);
     },
   });
   service.ctx.lifecycle.onClose(() => orchestrator?.stop());

@@ -13,6 +13,7 @@ import { healthRouter, type ReadinessCheck } from './health.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { sweepStaleTempDirs } from './temp-dir.js';
 import { startTracing, type Tracing, tracingMiddleware } from './tracing.js';
 
 // Probes and sidecar handshakes would drown the log.
@@ -151,6 +152,8 @@ export async function startService<C extends BaseConfig>(
 ): Promise<RunningService<C>> {
   const { app, ctx } = buildService(def);
   const { config, logger, lifecycle } = ctx;
+  const removed = await sweepStaleTempDirs(config.TMP_DIR);
+  if (removed.length) logger.warn({ removed }, 'removed the temp folders of processes that died mid-work');
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);

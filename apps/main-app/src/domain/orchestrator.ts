@@ -57,6 +57,9 @@ export function taskView(r: TaskRecord): TaskView {
  * on it. If the replica dies, the lease expires and another one (or the restarted one)
  * claims the task again. Outputs are written tagged with their attempt, and only the
  * attempt that commits "done" with a valid ETag keeps them: no duplicates, no orphans.
+ * A task is claimed only while its processor is not known to be down (its /ready through
+ * Dapr), so an outage of a processor (a restart, say) delays its tasks without spending
+ * their attempts.
  */
 export class Orchestrator {
   private timer: NodeJS.Timeout | undefined;
@@ -151,6 +154,9 @@ export class Orchestrator {
         await this.commitEnd(video._id, task, failed, rec.etag);
         continue;
       }
+      // A processor that is not ready (restarting, loading its model, its sidecar down) would
+      // only fail the call and spend an attempt: the task waits for it instead.
+      if (!(await this.d.processors.ready(task))) continue;
       const claim: TaskRecord = {
         status: 'running',
         attempt: r.attempt + 1,
