@@ -99,15 +99,38 @@ describe('langscale and subtitle through Dapr (real Whisper, real speech)', () =
     const body = (await res.json()) as any;
     expect(res.status, JSON.stringify(body)).toBe(200);
     expect(body).toMatchObject({ speech: true, language: 'en', language_name: 'English' });
+    // The model's probability (Whisper's language identification), not a share of votes.
+    expect(body.confidence_source).toBe('whisper');
     expect(body.confidence).toBeGreaterThanOrEqual(0.9);
     expect(body.windows.length).toBeGreaterThanOrEqual(1);
     expect(body.windows[0].text).toMatch(/ask not what your country can do for you/i);
+    expect(body.windows[0].no_speech).toBeLessThan(0.6);
     expect(body.cross_check).toMatchObject({ method: 'franc', language: 'en', agrees: true });
     expect(body.all_languages).toHaveLength(99);
     expect(body.all_languages[0]).toMatchObject({ code: 'en', name: 'English' });
     const probs = body.all_languages.map((l: { probability: number }) => l.probability);
     expect([...probs].sort((a, b) => b - a)).toEqual(probs);
-    expect(body.engine).toEqual({ name: 'whisper.cpp', model: 'ggml-base.bin' });
+    expect(probs.reduce((a: number, b: number) => a + b, 0)).toBeCloseTo(1, 3);
+    expect(body.all_languages[0].probability).toBe(body.confidence);
+    expect(body.alternatives[0].probability).toBeLessThan(0.1);
+    expect(body.engine).toMatchObject({
+      name: 'whisper.cpp',
+      binding: expect.stringMatching(/^vidp-whisper/),
+    });
+  });
+
+  it('langscale: several windows over longer speech; the first ones decide when they agree', async () => {
+    const res = await viaDapr('langscale', 'api/detect/upload', libri, { duration: '30' });
+    const body = (await res.json()) as any;
+    expect(res.status, JSON.stringify(body)).toBe(200);
+    expect(body).toMatchObject({ speech: true, language: 'en' });
+    expect(body.windows_planned).toBeGreaterThanOrEqual(2);
+    expect(body.confidence).toBeGreaterThanOrEqual(0.9);
+    expect(body.windows.length).toBeGreaterThanOrEqual(2);
+    // Spread over the speech: the first and the last window are looked at first.
+    expect(body.windows[0].start).toBeLessThan(2);
+    expect(body.windows.at(-1).end).toBeGreaterThan(body.media_seconds - 3);
+    expect(body.windows.filter((w: { text: string }) => w.text).length).toBe(1);
   });
 
   it('subtitle: translate=true turns French speech into English subtitles', async () => {

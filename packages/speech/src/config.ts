@@ -16,4 +16,13 @@ export const speechConfigFields = {
   WHISPER_THREADS: z.coerce.number().int().min(1).max(64).default(2),
   /** Jobs waiting behind the running one before new ones are refused with 503. */
   SPEECH_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
+  /** Beam width for subtitles (1: greedy). */
+  WHISPER_BEAM_SIZE: z.coerce.number().int().min(1).max(8).default(5),
+  /** Size Whisper's encoder to each piece of audio instead of padding it to 30 s (much less work). */
+  WHISPER_FIT_ENCODER: z
+    .enum(['true', 'false'])
+    .default('true')
+    .transform((v) => v === 'true'),
+  /** VidP's whisper.cpp module: '' the one provisioning built, a path, or 'off' (prebuilt binding). */
+  WHISPER_NATIVE: z.string().default(''),
 };
