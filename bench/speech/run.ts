@@ -143,7 +143,7 @@ const SAMPLES: Array<{ lang: string; voice: string; tts: 'espeak-ng' | 'festival
   },
 ];
 
-const model = process.env.WHISPER_MODEL || join(dirname(defaultModelPath()), 'ggml-base-q8_0.bin');
+const model = process.env.WHISPER_MODEL || defaultModelPath();
 const python = baselinePython();
 const dir = await mkdtemp(join(tmpdir(), 'vidp-bench-speech-'));
 const env = { WHISPER_MODEL: model, WHISPER_THREADS: String(threads), WHISPER_BEAM_SIZE: String(beam) };
