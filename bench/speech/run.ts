@@ -11,6 +11,7 @@
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
@@ -63,7 +64,11 @@ class Baseline {
         join(cache, 'bench', 'whisper-base-ct2'),
         String(threads),
       ],
-      { stdio: ['pipe', 'pipe', 'inherit'], env: { ...process.env, OMP_NUM_THREADS: String(threads) } },
+      // The same OpenMP wait policy the engine host uses, so neither side burns a core spinning.
+      {
+        stdio: ['pipe', 'pipe', 'inherit'],
+        env: { ...process.env, OMP_NUM_THREADS: String(threads), OMP_WAIT_POLICY: 'passive' },
+      },
     );
     this.lines = createInterface({ input: this.child.stdout as NodeJS.ReadableStream })[
       Symbol.asyncIterator
@@ -165,7 +170,7 @@ try {
     const form = new FormData();
     for (const [k, v] of Object.entries(fields)) form.append(k, v);
     form.append('file', new Blob([await readFile(file)]), file.split('/').pop());
-    const res = await fetch(`${stack.get(app).app.url}/${path}`, { method: 'POST', body: form });
+    const res = await postWithoutTimeout(`${stack.get(app).app.url}/${path}`, form);
     if (res.status !== 200) throw new Error(`${app} answered ${res.status}: ${await res.text()}`);
     return res;
   };
@@ -357,6 +362,39 @@ try {
   baseline.stop();
   await stack.stop();
   await rm(dir, { recursive: true, force: true });
+}
+
+/** fetch gives up on an answer after 5 minutes; a loaded machine may need longer. */
+async function postWithoutTimeout(url: string, form: FormData): Promise<Response> {
+  const body = new Response(form);
+  const bytes = Buffer.from(await body.arrayBuffer());
+  return new Promise((resolve, reject) => {
+    const req = request(
+      url,
+      {
+        method: 'POST',
+        headers: {
+          'content-type': body.headers.get('content-type') as string,
+          'content-length': bytes.length,
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () =>
+          resolve(
+            new Response(Buffer.concat(chunks), {
+              status: res.statusCode ?? 500,
+              headers: { 'content-type': res.headers['content-type'] ?? 'application/octet-stream' },
+            }),
+          ),
+        );
+        res.on('error', reject);
+      },
+    );
+    req.on('error', reject);
+    req.end(bytes);
+  });
 }
 
 function pct(x: number): string {

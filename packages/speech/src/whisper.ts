@@ -96,6 +96,10 @@ export class WhisperEngine implements SpeechEngine {
           WHISPER_MODEL: this.opts.modelPath,
           WHISPER_THREADS: String(this.opts.threads ?? 2),
           WHISPER_NATIVE: this.opts.nativeModule ?? '',
+          // ggml waits at a barrier after every operation. Spinning there (OpenMP's default) burns
+          // the other core while a descheduled thread holds everyone up: on a busy 2-core machine
+          // one JFK transcript took 6.4–8.2 CPU-s spinning and 1.4–1.7 sleeping (wall 34–66 s vs 9–12 s).
+          OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive',
         },
       });
       // whisper.cpp reports loading on stderr: keep only the tail for errors.
