@@ -7,7 +7,7 @@
 // speech and on synthetic speech in other languages (espeak-ng / festival, when installed).
 // faster-whisper (pinned) lives in a virtualenv the bench makes once under the VidP cache; it is
 // only a baseline, never part of the product.
-//   npm run bench:speech        (BENCH_RUNS=3, WHISPER_BEAM_SIZE=5, WHISPER_MODEL=<q8_0 model>)
+//   npm run bench:speech        (BENCH_RUNS=3, WHISPER_BEAM_SIZE=1, WHISPER_MODEL=<q8_0 model>)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
@@ -23,7 +23,7 @@ import { median, printTable } from '../lib/report.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const threads = 2;
-const beam = Number(process.env.WHISPER_BEAM_SIZE ?? 5);
+const beam = Number(process.env.WHISPER_BEAM_SIZE ?? 1);
 const FASTER_WHISPER = '1.2.1';
 const here = dirname(fileURLToPath(import.meta.url));
 const cache = join(defaultModelPath(), '..', '..', '..');
