@@ -8,6 +8,7 @@ export interface SpeechSettings {
   WHISPER_MODEL: string;
   WHISPER_THREADS: number;
   SPEECH_MAX_QUEUE: number;
+  WHISPER_NATIVE: string;
 }
 
 export function createEngine(config: SpeechSettings): SpeechEngine {
@@ -15,6 +16,7 @@ export function createEngine(config: SpeechSettings): SpeechEngine {
     modelPath: config.WHISPER_MODEL,
     threads: config.WHISPER_THREADS,
     maxQueue: config.SPEECH_MAX_QUEUE,
+    nativeModule: config.WHISPER_NATIVE,
   });
 }
 
