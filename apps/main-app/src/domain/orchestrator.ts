@@ -1,5 +1,5 @@
 import { type TaskName, TOPICS } from '@vidp/contracts';
-import { EtagMismatchError } from '@vidp/service-kit';
+import { continueTrace, EtagMismatchError } from '@vidp/service-kit';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../adapters/blob-store.js';
 import type { Catalog } from '../adapters/catalog.js';
@@ -165,6 +165,7 @@ export class Orchestrator {
         leaseUntil: now + this.s.leaseMs,
         startedAt: new Date(now).toISOString(),
         ...(r.lastError ? { lastError: r.lastError } : {}),
+        ...(r.traceparent ? { traceparent: r.traceparent } : {}),
       };
       let etag: string;
       try {
@@ -177,7 +178,9 @@ export class Orchestrator {
       const ac = new AbortController();
       this.active.set(`${video._id}:${task}`, ac);
       void this.d.track(
-        this.run(video._id, task, claim, etag, ac).finally(() => {
+        continueTrace(`task ${task}`, claim.traceparent, () =>
+          this.run(video._id, task, claim, etag, ac),
+        ).finally(() => {
           this.active.delete(`${video._id}:${task}`);
           this.wake();
         }),
@@ -287,6 +290,7 @@ export class Orchestrator {
           attempt,
           lastError: message,
           nextAttemptAt: now + wait,
+          ...(claim.traceparent ? { traceparent: claim.traceparent } : {}),
         };
         log.warn({ err: message, retryInMs: wait }, 'task failed; will retry');
         this.metrics.ended(task, 'retried', seconds());
