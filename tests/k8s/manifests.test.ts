@@ -541,11 +541,7 @@ describe('Kubernetes manifests: rendered and validated offline', () => {
           const deny = policies.find(
             (p) => JSON.stringify(p.spec.podSelector) === '{}' && !p.spec.ingress && !p.spec.egress,
           );
-          if (
-            !deny ||
-            !deny.spec.policyTypes.includes('Ingress') ||
-            !deny.spec.policyTypes.includes('Egress')
-          )
+          if (!deny?.spec.policyTypes.includes('Ingress') || !deny.spec.policyTypes.includes('Egress'))
             add(`${r.name}: no default-deny policy`);
           const toProcessors = policies.filter(
             (p) => p.spec.podSelector?.matchLabels?.['app.kubernetes.io/component'] === 'processor',

@@ -14,7 +14,6 @@ export interface K8sObject {
     labels?: Record<string, string>;
     annotations?: Record<string, string>;
   };
-  // biome-ignore lint/suspicious/noExplicitAny: manifests are free-form by nature
   [field: string]: any;
 }
 

@@ -72,6 +72,7 @@ export async function startZipkin(
     env: { QUERY_PORT: String(port), STORAGE_TYPE: 'mem', MEM_MAX_SPANS: '100000' },
     echo: opts.echo ?? false,
   });
-  await waitUntil(`zipkin on port ${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 60_000, 250);
+  // A JVM starting on a busy machine: minutes, not seconds.
+  await waitUntil(`zipkin on port ${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 180_000, 250);
   return { port, process };
 }

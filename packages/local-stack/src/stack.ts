@@ -55,6 +55,8 @@ export interface StackOptions {
   mongo?: boolean;
   zipkin?: boolean;
   secrets?: Record<string, string>;
+  /** Dapr resources to run instead of components/ (a test's variant of them). */
+  resourcesDir?: string;
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -83,10 +85,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const zipkinEndpoint = zipkin ? `http://127.0.0.1:${zipkin.port}/api/v2/spans` : undefined;
     const secretsFile = join(dir, 'secrets.json');
     await writeFile(secretsFile, JSON.stringify(opts.secrets ?? { 'vidp-api-key': TEST_API_KEY }));
-    const resources = await renderResources(join(dir, 'resources'), {
-      redisHost: `127.0.0.1:${redis.port}`,
-      secretsFile,
-    });
+    const resources = await renderResources(
+      join(dir, 'resources'),
+      { redisHost: `127.0.0.1:${redis.port}`, secretsFile },
+      opts.resourcesDir,
+    );
     const config = await renderDaprConfig(join(dir, 'dapr-config.yaml'), zipkinEndpoint);
     const apps = new Map<string, RunningApp>();
 
