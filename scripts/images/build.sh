@@ -44,11 +44,14 @@ for app in "${apps[@]}"; do
   if [ "$IMAGE_BUILDER" = docker ]; then
     docker build "${build_args[@]}" -f "$file" -t "$name" .
   else
+    build_log="$IMAGE_OUT/$app-$tag.build.log"
     # --layers: the stages every Dockerfile shares (npm ci, the runtime's ffmpeg) are built once.
-    with_heartbeat "building $name" nice -n 10 buildah --root "$IMAGE_OUT/storage" --runroot "$IMAGE_OUT/run" \
-      --storage-driver "$BUILDAH_STORAGE_DRIVER" bud --isolation chroot --layers "${build_args[@]}" \
-      -f "$file" -t "$name" . >"$IMAGE_OUT/$app-$tag.build.log" 2>&1 ||
-      { tail -30 "$IMAGE_OUT/$app-$tag.build.log" >&2; log "building $name failed (log: $IMAGE_OUT/$app-$tag.build.log)"; exit 1; }
+    bud() {
+      nice -n 10 buildah --root "$IMAGE_OUT/storage" --runroot "$IMAGE_OUT/run" --storage-driver "$BUILDAH_STORAGE_DRIVER" \
+        bud --isolation chroot --layers "${build_args[@]}" -f "$file" -t "$name" . >"$build_log" 2>&1
+    }
+    with_heartbeat "building $name" bud ||
+      { tail -30 "$build_log" >&2; log "building $name failed (log: $build_log)"; exit 1; }
     rm -f "$IMAGE_OUT/$app-$tag.tar"
     buildah_ push "$name" "docker-archive:$IMAGE_OUT/$app-$tag.tar:$name" >/dev/null
   fi

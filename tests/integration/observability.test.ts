@@ -22,6 +22,7 @@ import {
   type ScrapeTarget,
   startPrometheus,
 } from '../support/prometheus.js';
+import { type RunningSentry, startSentry } from '../support/sentry.js';
 
 const PROCESSORS = ['langscale', 'subtitle', 'animal-detect', 'downscale'];
 const UPLOAD_ROUTES: Record<string, string> = {
@@ -53,14 +54,15 @@ interface Rule {
 
 /**
  * The local stack as Kubernetes runs it, watched the way kube-prometheus-stack would: a real
- * Prometheus scrapes every app's /metrics (job vidp-apps) and every sidecar (job dapr-sidecars)
- * and evaluates VidP's alert rules; the sidecars use the Kubernetes Resiliency (circuit breakers
+ * Prometheus scrapes every app's /metrics (job vidp-apps), every sidecar (job dapr-sidecars) and
+ * a real Dapr sentry (job dapr-sentry), and evaluates VidP's alert rules; the sidecars use the Kubernetes Resiliency (circuit breakers
  * included); Zipkin gets every span. One real video goes through the real processors.
  */
 describe('observability: dashboards and alerts on a real Prometheus, one trace in a real Zipkin', () => {
   let stack: Stack;
   let probe: Daprd;
   let prometheus: RunningPrometheus;
+  let sentry: RunningSentry;
   let dir: string;
   const traceId = [...crypto.getRandomValues(new Uint8Array(16))]
     .map((b) => b.toString(16).padStart(2, '0'))
@@ -110,6 +112,29 @@ describe('observability: dashboards and alerts on a real Prometheus, one trace i
       ],
     });
     probe = await stack.startSidecar('probe');
+    // Dapr's certificate authority, as in Kubernetes: one sidecar-like request it signs (a real
+    // CSR) and one it refuses (no CSR), so its certificate metrics exist.
+    sentry = await startSentry(join(dir, 'sentry'));
+    execFileSync(
+      'openssl',
+      [
+        ...[
+          'req',
+          '-new',
+          '-newkey',
+          'ec',
+          '-pkeyopt',
+          'ec_paramgen_curve:P-256',
+          '-nodes',
+          '-subj',
+          '/CN=probe',
+        ],
+        ...['-keyout', join(dir, 'probe.key'), '-out', join(dir, 'probe.csr')],
+      ],
+      { stdio: 'ignore' },
+    );
+    expect(await sentry.signCertificate('probe', await readFile(join(dir, 'probe.csr'), 'utf8'))).toBe(0);
+    expect(await sentry.signCertificate('probe', '')).toBe(3); // INVALID_ARGUMENT
 
     const apps: ScrapeTarget[] = [];
     const sidecars: ScrapeTarget[] = [];
@@ -128,9 +153,14 @@ describe('observability: dashboards and alerts on a real Prometheus, one trace i
       labels: { namespace: 'vidp', pod: 'probe-0', service: 'probe-dapr' },
     });
     const rules = parse(await readFile(join(repoRoot, 'observability/alerts/vidp-alerts.yaml'), 'utf8'));
+    const sentryTarget = {
+      address: `127.0.0.1:${sentry.metricsPort}`,
+      path: '/',
+      labels: { namespace: 'dapr-system', pod: 'dapr-sentry-0' },
+    };
     prometheus = await startPrometheus({
       dir: join(stack.dir, 'prometheus'),
-      jobs: { 'vidp-apps': apps, 'dapr-sidecars': sidecars },
+      jobs: { 'vidp-apps': apps, 'dapr-sidecars': sidecars, 'dapr-sentry': [sentryTarget] },
       ruleGroups: rules.spec.groups,
     });
 
@@ -184,6 +214,7 @@ describe('observability: dashboards and alerts on a real Prometheus, one trace i
   }, 600_000);
   afterAll(async () => {
     await prometheus?.stop();
+    await sentry?.stop();
     await stack?.stop();
     if (dir) await rm(dir, { recursive: true, force: true });
   });

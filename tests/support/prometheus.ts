@@ -92,7 +92,12 @@ export async function metricNames(prometheusUrl: string, expr: string): Promise<
     if (Array.isArray(node)) node.forEach(walk);
     else if (node && typeof node === 'object') {
       const n = node as Record<string, unknown>;
-      if (n.type === 'vectorSelector' && typeof n.name === 'string' && n.name) names.add(n.name);
+      if (
+        (n.type === 'vectorSelector' || n.type === 'matrixSelector') &&
+        typeof n.name === 'string' &&
+        n.name
+      )
+        names.add(n.name);
       Object.values(n).forEach(walk);
     }
   };
