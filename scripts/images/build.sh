@@ -47,8 +47,8 @@ for app in "${apps[@]}"; do
     build_log="$IMAGE_OUT/$app-$tag.build.log"
     # --layers: the stages every Dockerfile shares (npm ci, the runtime's ffmpeg) are built once.
     bud() {
-      nice -n 10 buildah --root "$IMAGE_OUT/storage" --runroot "$IMAGE_OUT/run" --storage-driver "$BUILDAH_STORAGE_DRIVER" \
-        bud --isolation chroot --layers "${build_args[@]}" -f "$file" -t "$name" . >"$build_log" 2>&1
+      nice -n 10 buildah --root "$IMAGE_OUT/storage-$BUILDAH_STORAGE_DRIVER" --runroot "$IMAGE_OUT/run-$BUILDAH_STORAGE_DRIVER" --storage-driver "$BUILDAH_STORAGE_DRIVER" \
+        bud --isolation chroot --layers --format docker "${build_args[@]}" -f "$file" -t "$name" . >"$build_log" 2>&1
     }
     with_heartbeat "building $name" bud ||
       { tail -30 "$build_log" >&2; log "building $name failed (log: $build_log)"; exit 1; }

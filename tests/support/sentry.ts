@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { connect } from 'node:http2';
 import { join } from 'node:path';
 import { freePorts, type ManagedProcess, spawnManaged, waitUntil } from '@vidp/local-stack';
@@ -31,7 +31,10 @@ const bytesField = (field: number, value: string) =>
 export async function startSentry(dir: string): Promise<RunningSentry> {
   const bin = provisioned('dapr-sentry.sh');
   const creds = join(dir, 'credentials');
-  await mkdir(creds, { recursive: true, mode: 0o777 });
+  await mkdir(creds, { recursive: true });
+  // Run as nobody, it reads its configuration here and writes its certificates there.
+  await chmod(dir, 0o755);
+  await chmod(creds, 0o777);
   const config = join(dir, 'daprsystem.yaml');
   await writeFile(
     config,
