@@ -23,4 +23,4 @@ for example in "${examples[@]}"; do
   mv "$out.tmp" "$out"
   echo "wrote $out" >&2
 done
-echo "The front end's sign-in password is in $dir/sign-in-password.env" >&2
+echo "The front end's sign-in password is in $dir/web-password.env" >&2

@@ -73,7 +73,7 @@ describe('Kubernetes manifests: rendered and validated offline', () => {
     for (const f of [
       'api-key',
       'session-secret',
-      'sign-in-password',
+      'web-password',
       'mongodb',
       'redis',
       'dapr-api-token',
@@ -262,7 +262,7 @@ describe('Kubernetes manifests: rendered and validated offline', () => {
               if (!c.livenessProbe || !c.readinessProbe) add(where(r, w, `${c.name} lacks a probe`));
             }
           }
-          for (const app of APPS.filter((a) => a !== 'frontend')) {
+          for (const app of APPS) {
             const c = podSpec(named(r.objects, 'Deployment', app) as K8sObject).containers[0];
             // Liveness never depends on other services: an outage must not restart the app.
             if (c.livenessProbe?.httpGet?.path !== '/health')
