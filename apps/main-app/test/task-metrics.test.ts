@@ -16,7 +16,8 @@ function videos(docs: Partial<Video>[], seen: unknown[] = []): Collection<Video>
 
 const value = async (registry: Registry, name: string, labels: Record<string, string>) => {
   const metric = (await registry.getMetricsAsJSON()).find((m) => m.name === name);
-  return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l))?.value;
+  return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => String(v.labels[k]) === l))
+    ?.value;
 };
 
 describe('task metrics (the dashboards and alerts read them)', () => {
