@@ -88,7 +88,7 @@ spec:
       .kubectl(['apply', '--server-side', '--dry-run=server', '-f', bad])
       .then(() => undefined)
       .catch((e: Error) => e.message);
-    expect(err).toMatch(/selector.*does not match template labels/);
+    expect(err).toMatch(/selector`? does not match template `?labels/);
     expect(err).toMatch(/must be less than or equal to cpu limit/);
   });
 });
