@@ -11,6 +11,7 @@ import { connectMongo, mongoCheck } from './adapters/mongo.js';
 import { ProcessorClient } from './adapters/processor-client.js';
 import { pubsubEvents } from './adapters/pubsub-events.js';
 import { processorChecks, stateStoreCheck } from './adapters/readiness.js';
+import { taskMetrics } from './adapters/task-metrics.js';
 import { TaskStateStore } from './adapters/task-state.js';
 import { mainAppConfigSchema } from './config.js';
 import { EventHub } from './domain/event-hub.js';
@@ -63,7 +64,7 @@ runMain(async () => {
         },
       })),
     ],
-    routes(app, { sidecar, logger, lifecycle, addReadiness }) {
+    routes(app, { sidecar, logger, lifecycle, addReadiness, metrics }) {
       const state = new TaskStateStore(sidecar);
       const events = pubsubEvents(sidecar);
       const keys = new ApiKeys(sidecar, config.API_KEY_SECRET, logger);
@@ -77,6 +78,7 @@ runMain(async () => {
           processors: new ProcessorClient(sidecar, blobs),
           replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
           track: (p) => lifecycle.track(p),
+          metrics: taskMetrics(metrics, catalog.videos),
         },
         {
           pollMs: config.ORCH_POLL_MS,

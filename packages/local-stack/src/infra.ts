@@ -92,6 +92,7 @@ export async function startZipkin(opts: Omit<ServerOptions, 'dir'> = {}): Promis
     supervise: opts.supervise,
     detached: opts.detached ?? false,
   });
-  await waitUntil(`zipkin on port ${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 60_000, 250);
+  // A JVM starting on a busy machine: minutes, not seconds.
+  await waitUntil(`zipkin on port ${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 180_000, 250);
   return { port, process };
 }

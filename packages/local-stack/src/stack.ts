@@ -70,6 +70,8 @@ export interface StackOptions {
   timeouts?: Record<string, string>;
   /** The checkout to run (bundles, components, Dapr config); default this one. */
   root?: string;
+  /** Dapr resources to run instead of components/ (a test's variant of them). */
+  resourcesDir?: string;
 }
 
 export async function startStack(opts: StackOptions): Promise<Stack> {
@@ -113,7 +115,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     const resources = await renderResources(
       join(dir, 'resources'),
       { redisHost: `127.0.0.1:${redis.port}`, secretsFile },
-      join(root, 'components'),
+      opts.resourcesDir ?? join(root, 'components'),
       opts.timeouts,
     );
     const config = await renderDaprConfig(

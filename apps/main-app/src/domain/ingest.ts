@@ -8,6 +8,7 @@ import {
   probeMedia,
   UnsupportedMediaError,
 } from '@vidp/media';
+import { activeTraceparent } from '@vidp/service-kit';
 import type { BlobStore } from '../adapters/blob-store.js';
 import type { Catalog } from '../adapters/catalog.js';
 import type { TaskStateStore } from '../adapters/task-state.js';
@@ -147,13 +148,19 @@ export async function ingest(
     createdAt: now,
     updatedAt: now,
   };
+  const traceparent = activeTraceparent();
   try {
     for (const t of req.tasks) {
       const view = tasks[t] as TaskView;
       await d.state.write(
         id,
         t,
-        { status: view.status, attempt: 0, ...(view.reason ? { reason: view.reason } : {}) },
+        {
+          status: view.status,
+          attempt: 0,
+          ...(view.reason ? { reason: view.reason } : {}),
+          ...(traceparent ? { traceparent } : {}),
+        },
         undefined,
       );
     }
