@@ -79,7 +79,8 @@ export interface Analysis {
   frames: FrameResult[];
   appearances: Appearance[];
   tracks: TrackResult[];
-  stats: SamplingStats;
+  /** The sampler's counts, and how many crops the second stage classified. */
+  stats: SamplingStats & { cropsClassified: number };
 }
 
 /**
@@ -99,6 +100,7 @@ export async function analyzeFrames(
   const animals = new Set(detector.info.animals);
   const looked: TrackerFrame[] = [];
   const inFlight: Promise<void>[] = [];
+  let cropsClassified = 0;
 
   const run = async (frame: DecodedFrame, reason: FrameResult['reason']) => {
     // Sharpness is read, and the pixels kept for crops, before the frame goes to the detector
@@ -127,6 +129,7 @@ export async function analyzeFrames(
       : [];
     const all = [...sure, ...faint];
     const opinions = pixels && o.classifier ? await secondLook(o.classifier, pixels, lb, all) : [];
+    cropsClassified += opinions.filter(Boolean).length;
     // A faint box stays only if the classifier is sure of the species the detector proposed.
     const objects = all.flatMap((obj, k) => {
       const opinion = opinions[k];
@@ -163,7 +166,7 @@ export async function analyzeFrames(
     ...(detector.info.closeSpecies ? { closeSpecies: detector.info.closeSpecies } : {}),
     ...(o.classifier ? { overlooked: new Set(o.classifier.info.overlooks) } : {}),
   });
-  return { ...summary, stats: { ...sampler.stats } };
+  return { ...summary, stats: { ...sampler.stats, cropsClassified } };
 }
 
 /** The classifier's opinion of a frame's largest animals (by index; none for the others). */
