@@ -4,11 +4,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLegacyStateDict } from '../../../scripts/provision/torch-pickle.js';
 import { OnnxClassifier } from '../src/adapters/onnx-classifier.js';
 import { configSchema } from '../src/config.js';
+import { analyzeFrames, type Detector, type SpeciesClassifier } from '../src/domain/analyze.js';
 import { summarise } from '../src/domain/appearances.js';
 import { squareCrop } from '../src/domain/crops.js';
 import { type Letterbox, letterbox } from '../src/domain/geometry.js';
 import { IMAGENET_OVERLOOKS, IMAGENET_SPECIES, speciesMass } from '../src/domain/imagenet-species.js';
+import { COCO_LABELS } from '../src/domain/labels.js';
 import { faintAnimals, groupObjects } from '../src/domain/objects.js';
+import { DEFAULT_POLICY } from '../src/domain/sampling.js';
 import { CONFIRM, confirmedScore, settledSpecies } from '../src/domain/second-opinion.js';
 import type { TrackedObject, TrackerFrame } from '../src/domain/tracking.js';
 import type { Box, SampleReason } from '../src/domain/types.js';
@@ -262,6 +265,49 @@ describe('the provisioned classifier on onnxruntime-node, on crops of darknet ph
       squareCrop(person.rgb, person.lb, box(0.61, 0.3, 0.31, 0.49), classifier.inputSize),
     ]);
     expect(h?.get('horse') ?? 0).toBeLessThan(CONFIRM);
+  });
+});
+
+describe('the analysis with a second stage', () => {
+  it('crops from its own copy of the frame, whose pixels the detector may take away', async () => {
+    // Frames come from ffmpeg as Node Buffers, and the worker detector transfers their memory:
+    // a crop must not read the moved (detached) pixels.
+    const size = 64;
+    const lb = letterbox(64, 64, size);
+    const frames = (async function* () {
+      for (let k = 0; k < 2; k++) {
+        const data = Buffer.alloc(size * size * 3, 200);
+        yield { index: k, timeSec: k * 2, data };
+      }
+    })();
+    const detector: Detector = {
+      info: { name: 'fake', inputSize: size, labels: COCO_LABELS, animals: ['dog'] },
+      async detect(rgb) {
+        structuredClone(rgb.buffer, { transfer: [rgb.buffer as ArrayBuffer] });
+        return [{ classId: COCO_LABELS.indexOf('dog'), score: 0.7, x1: 8, y1: 8, x2: 56, y2: 56 }];
+      },
+    };
+    const seen: number[] = [];
+    const classifier: SpeciesClassifier = {
+      info: { name: 'fake', inputSize: 8, species: ['dog'], overlooks: [] },
+      async classify(crops) {
+        for (const c of crops) seen.push(Math.max(...c));
+        return crops.map(() => new Map([['dog', 0.9]]));
+      },
+    };
+    const a = await analyzeFrames(frames, detector, {
+      policy: { ...DEFAULT_POLICY, mode: 'fixed', fps: 0.5, decodeFps: 0.5 },
+      letterbox: lb,
+      minConfidence: 0.45,
+      species: new Set(['dog']),
+      durationSec: 4,
+      gapToleranceSec: 1.5,
+      iouThreshold: 0.5,
+      classifier,
+    });
+    expect(seen).toEqual([200, 200]);
+    expect(a.stats.cropsClassified).toBe(2);
+    expect(a.appearances.map((x) => [x.species, x.peakConfidence])).toEqual([['dog', 0.9]]);
   });
 });
 

@@ -106,7 +106,8 @@ export async function analyzeFrames(
     // Sharpness is read, and the pixels kept for crops, before the frame goes to the detector
     // (its buffer moves to the worker).
     const sharpness = sharpnessGrid(frame.data, lb.size, region);
-    const pixels = o.classifier ? frame.data.slice() : undefined;
+    // A copy: a Node Buffer's slice() would share the memory that moves.
+    const pixels = o.classifier ? new Uint8Array(frame.data) : undefined;
     const floor = Math.min(VOTE_FLOOR, o.minConfidence);
     // With a second stage, fainter animal boxes are asked for too: proposals it may confirm.
     const raw = await detector.detect(frame.data, o.classifier ? Math.min(PROPOSAL_FLOOR, floor) : floor);
