@@ -1,9 +1,9 @@
 import { summarise } from './appearances.js';
-import { squareCrop } from './crops.js';
 import { type Letterbox, unletterbox } from './geometry.js';
 import { classwiseNms } from './nms.js';
-import { animalObjects, type FrameObject, faintAnimals, groupObjects } from './objects.js';
+import { animalObjects, faintAnimals, groupObjects } from './objects.js';
 import { frameSignature, Sampler, type SamplingPolicy, type SamplingStats } from './sampling.js';
+import { secondLook } from './second-look.js';
 import { CONFIRM } from './second-opinion.js';
 import { boxSharpness, sharpnessGrid } from './sharpness.js';
 import { VOTE_FLOOR } from './species-vote.js';
@@ -45,12 +45,8 @@ export interface SpeciesClassifier {
   classify(crops: Uint8Array[]): Promise<Map<string, number>[]>;
 }
 
-/** Animals per inferred frame the second stage looks at (the largest ones). */
-export const MAX_CROPS_PER_FRAME = 4;
 /** With a second stage, animal boxes from this score up are proposals it may confirm. */
 export const PROPOSAL_FLOOR = 0.2;
-/** A box smaller than this (longer side, in detector-input pixels) is too small to classify. */
-export const MIN_CROP_PIXELS = 24;
 
 export interface DecodedFrame {
   index: number;
@@ -168,41 +164,4 @@ export async function analyzeFrames(
     ...(o.classifier ? { overlooked: new Set(o.classifier.info.overlooks) } : {}),
   });
   return { ...summary, stats: { ...sampler.stats, cropsClassified } };
-}
-
-/** A detector score at which an object with no other animal class on it needs no second look. */
-export const CLEAR_SCORE = 0.6;
-
-/**
- * Whether the classifier can change anything about an object: not for one the detector gives a
- * single animal class, surely (the classifier only confirms; that one is confirmed already).
- */
-function needsSecondLook(obj: FrameObject): boolean {
-  const species = [...obj.scores].filter(([, score]) => score > VOTE_FLOOR);
-  return species.length !== 1 || (species[0]?.[1] ?? 0) < CLEAR_SCORE;
-}
-
-/** The classifier's opinion of a frame's largest animals (by index; none for the others). */
-async function secondLook(
-  classifier: SpeciesClassifier,
-  pixels: Uint8Array,
-  lb: Letterbox,
-  objects: readonly FrameObject[],
-): Promise<(Map<string, number> | undefined)[]> {
-  const side = (b: { w: number; h: number }) => Math.max(b.w * lb.scaleWidth, b.h * lb.scaleHeight);
-  const chosen = objects
-    .map((obj, k) => ({ k, side: side(obj.box) }))
-    .filter((c) => c.side >= MIN_CROP_PIXELS && needsSecondLook(objects[c.k] as FrameObject))
-    .sort((a, b) => b.side - a.side)
-    .slice(0, MAX_CROPS_PER_FRAME);
-  if (chosen.length === 0) return [];
-  const size = classifier.info.inputSize;
-  const answers = await classifier.classify(
-    chosen.map((c) => squareCrop(pixels, lb, (objects[c.k] as (typeof objects)[number]).box, size)),
-  );
-  const opinions: (Map<string, number> | undefined)[] = new Array(objects.length).fill(undefined);
-  chosen.forEach((c, n) => {
-    opinions[c.k] = answers[n];
-  });
-  return opinions;
 }
