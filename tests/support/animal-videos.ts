@@ -33,18 +33,33 @@ export const SIZE_720P: VideoSize = { width: 1280, height: 720 };
 
 const FPS = 10;
 
+/** 60 s of stills, pans and cuts over the photos (the end-to-end benchmark's picture). */
+export const SIXTY_SECONDS: Segment[] = [
+  { image: 'dog.jpg', seconds: 6, motion: 'still', animals: ['dog'] },
+  { image: 'kite.jpg', seconds: 5, motion: 'still', animals: [] },
+  { image: 'horses.jpg', seconds: 8, motion: 'pan', animals: ['horse'] },
+  { image: 'giraffe.jpg', seconds: 5, motion: 'still', animals: ['giraffe', 'zebra'] },
+  { image: 'person.jpg', seconds: 6, motion: 'still', animals: ['dog', 'horse'] },
+  { image: 'scream.jpg', seconds: 5, motion: 'still', animals: [] },
+  { image: 'giraffe.jpg', seconds: 6, motion: 'pan', animals: ['giraffe', 'zebra'] },
+  { image: 'dog.jpg', seconds: 6, motion: 'pan', animals: ['dog'] },
+  { image: 'kite.jpg', seconds: 5, motion: 'pan', animals: [] },
+  { image: 'eagle.jpg', seconds: 4, motion: 'still', animals: ['bird'] },
+  { image: 'horses.jpg', seconds: 4, motion: 'still', animals: ['horse'] },
+];
+
 export function darknetAvailable(): boolean {
   return existsSync(join(DARKNET_IMAGES, 'dog.jpg'));
 }
 
-function segmentFilter(k: number, s: Segment, { width: W, height: H }: VideoSize): string {
+function segmentFilter(k: number, s: Segment, { width: W, height: H }: VideoSize, fps = FPS): string {
   if (s.motion === 'still') {
     return (
       `[${k}:v]scale=${W}:${H}:force_original_aspect_ratio=decrease,` +
       `pad=${W}:${H}:(ow-iw)/2:(oh-ih)/2,setsar=1,format=yuv420p[v${k}]`
     );
   }
-  const frames = Math.round(s.seconds * FPS);
+  const frames = Math.round(s.seconds * fps);
   if (s.motion === 'pan') {
     // Scaled to cover 1.25 times the frame, then panned from top-left to bottom-right.
     const w = Math.round(W * 1.25);
@@ -59,28 +74,29 @@ function segmentFilter(k: number, s: Segment, { width: W, height: H }: VideoSize
   const fy = s.focus?.y ?? 0.5;
   return (
     `[${k}:v]scale=${W}:${H}:force_original_aspect_ratio=increase,crop=${W}:${H},` +
-    `zoompan=z='1+0.6*on/${frames}':x='(iw-iw/zoom)*${fx}':y='(ih-ih/zoom)*${fy}':d=1:s=${W}x${H}:fps=${FPS},` +
+    `zoompan=z='1+0.6*on/${frames}':x='(iw-iw/zoom)*${fx}':y='(ih-ih/zoom)*${fy}':d=1:s=${W}x${H}:fps=${fps},` +
     `setsar=1,format=yuv420p[v${k}]`
   );
 }
 
-/** Renders the segments into one H.264 MP4 at 10 frames/s (360p unless told). */
+/** Renders the segments into one H.264 MP4 (10 frames/s at 360p unless told). */
 export async function renderVideo(
   segments: Segment[],
   out: string,
   size: VideoSize = SIZE_360P,
+  fps = FPS,
 ): Promise<void> {
   const inputs = segments.flatMap((s) => [
     '-loop',
     '1',
     '-framerate',
-    String(FPS),
+    String(fps),
     '-t',
     String(s.seconds),
     '-i',
     `file:${join(DARKNET_IMAGES, s.image)}`,
   ]);
-  const filters = segments.map((s, k) => segmentFilter(k, s, size));
+  const filters = segments.map((s, k) => segmentFilter(k, s, size, fps));
   const concat = `${segments.map((_, k) => `[v${k}]`).join('')}concat=n=${segments.length}:v=1:a=0[out]`;
   await runFfmpeg([
     ...inputs,

@@ -1,5 +1,6 @@
 import type { TaskName } from '@vidp/contracts';
 import type { Video } from './model.js';
+import { transcriptTermsOf } from './search-terms.js';
 
 type Json = Record<string, unknown>;
 
@@ -29,5 +30,6 @@ export function resultFacts(task: TaskName, result: unknown): Partial<Video> {
     return code ? { detectedLanguage: code } : {};
   }
   if (task === 'animal-detect') return { species: species(r) };
+  if (task === 'subtitle') return { transcriptTerms: transcriptTermsOf(r) };
   return {};
 }
