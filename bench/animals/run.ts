@@ -32,6 +32,7 @@ import {
   type Segment,
   SIZE_720P,
 } from '../../tests/support/animal-videos.js';
+import { letterboxedPhoto } from '../../tests/support/letterboxed-photo.js';
 import { median, printTable } from '../lib/report.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
@@ -67,21 +68,7 @@ const truth = labelledSegments(VIDEO);
 
 const frameFor = (size: number) => {
   const lb = letterbox(768, 576, size);
-  return execFileSync(
-    'ffmpeg',
-    [
-      '-loglevel',
-      'error',
-      '-i',
-      join(DARKNET_IMAGES, 'dog.jpg'),
-      '-vf',
-      `scale=${lb.scaleWidth}:${lb.scaleHeight},pad=${lb.size}:${lb.size}:${lb.padX}:${lb.padY},format=rgb24`,
-      '-f',
-      'rawvideo',
-      'pipe:1',
-    ],
-    { maxBuffer: 8 * 1024 * 1024 },
-  );
+  return letterboxedPhoto(join(DARKNET_IMAGES, 'dog.jpg'), lb);
 };
 
 interface Candidate {

@@ -1,6 +1,6 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { letterboxedPhoto } from '../../../tests/support/letterboxed-photo.js';
 import { decodeNanoDet } from '../src/adapters/nanodet-decoder.js';
 import { OnnxDetector } from '../src/adapters/onnx-detector.js';
 import { decodeYolo } from '../src/adapters/yolo-decoder.js';
@@ -127,21 +127,7 @@ describe('the provisioned NanoDet model on onnxruntime-node', () => {
   it('finds the dog in darknet dog.jpg where it is (lower left)', async () => {
     // dog.jpg is 768 x 576; ffmpeg letterboxes it into the 416 x 416 input.
     const lb = letterbox(768, 576, detector.inputSize);
-    const rgb = execFileSync(
-      'ffmpeg',
-      [
-        '-loglevel',
-        'error',
-        '-i',
-        DOG,
-        '-vf',
-        `scale=${lb.scaleWidth}:${lb.scaleHeight},pad=${lb.size}:${lb.size}:${lb.padX}:${lb.padY},format=rgb24`,
-        '-f',
-        'rawvideo',
-        'pipe:1',
-      ],
-      { maxBuffer: 8 * 1024 * 1024 },
-    );
+    const rgb = letterboxedPhoto(DOG, lb);
     const raw = await detector.detect(new Uint8Array(rgb), 0.3);
     const kept = classwiseNms(
       raw.map((d) => ({ classId: d.classId, score: d.score, box: unletterbox(lb, d.x1, d.y1, d.x2, d.y2) })),

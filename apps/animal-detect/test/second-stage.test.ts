@@ -1,7 +1,7 @@
-import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readLegacyStateDict } from '../../../scripts/provision/torch-pickle.js';
+import { letterboxedPhoto } from '../../../tests/support/letterboxed-photo.js';
 import { OnnxClassifier } from '../src/adapters/onnx-classifier.js';
 import { configSchema } from '../src/config.js';
 import { analyzeFrames, type Detector, type SpeciesClassifier } from '../src/domain/analyze.js';
@@ -213,21 +213,7 @@ describe('the provisioned classifier on onnxruntime-node, on crops of darknet ph
   let classifier: OnnxClassifier;
   const photo = (file: string, width: number, height: number) => {
     const lb = letterbox(width, height, 512);
-    const rgb = execFileSync(
-      'ffmpeg',
-      [
-        '-loglevel',
-        'error',
-        '-i',
-        `${DARKNET}/${file}`,
-        '-vf',
-        `scale=${lb.scaleWidth}:${lb.scaleHeight},pad=${lb.size}:${lb.size}:${lb.padX}:${lb.padY},format=rgb24`,
-        '-f',
-        'rawvideo',
-        'pipe:1',
-      ],
-      { maxBuffer: 8 * 1024 * 1024 },
-    );
+    const rgb = letterboxedPhoto(`${DARKNET}/${file}`, lb);
     return { lb, rgb: new Uint8Array(rgb) };
   };
   const best = (m: Map<string, number>) => [...m].sort((a, b) => b[1] - a[1])[0] ?? ['', 0];
