@@ -90,6 +90,27 @@ describe.each(servers)('%s', (_name, start) => {
     expect(await client.db().collection('media.chunks').countDocuments()).toBe(0);
   });
 
+  it('leaves no chunk behind when the source fails while chunk writes are still in flight', async () => {
+    // One 2 MB piece makes the upload send eight chunk inserts at once; the source dies right after.
+    const failing = new Readable({
+      read() {
+        this.push(Buffer.alloc(2_000_000, 1));
+        setImmediate(() => this.destroy(new Error('processor gone')));
+      },
+    });
+    await expect(
+      store.put(failing, {
+        filename: 'y',
+        contentType: 'video/mp4',
+        owner: { videoId: 'v4', role: 'downscale', attempt: 1 },
+      }),
+    ).rejects.toThrow(/processor gone/);
+    // Late inserts would land after the answer: look again a moment later.
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await store.list({ videoId: 'v4' })).toEqual([]);
+    expect(await client.db().collection('media.chunks').countDocuments()).toBe(0);
+  });
+
   it('answers "not found" for ids that are not blobs', async () => {
     expect(await store.stat('not-an-id')).toBeUndefined();
     expect(await store.stat('0123456789abcdef01234567')).toBeUndefined();

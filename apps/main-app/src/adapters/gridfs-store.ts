@@ -1,6 +1,13 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import { type Db, type Filter, GridFSBucket, type GridFSFile, ObjectId } from 'mongodb';
+import {
+  type Db,
+  type Filter,
+  GridFSBucket,
+  type GridFSBucketWriteStream,
+  type GridFSFile,
+  ObjectId,
+} from 'mongodb';
 import type { BlobInfo, BlobOwner, BlobStore } from './blob-store.js';
 
 interface BlobMetadata extends BlobOwner {
@@ -20,6 +27,18 @@ function toInfo(f: GridFSFile): BlobInfo {
 
 function objectId(id: string): ObjectId | undefined {
   return ObjectId.isValid(id) && id.length === 24 ? new ObjectId(id) : undefined;
+}
+
+/**
+ * Resolves once an upload stream has no chunk insert in flight (the driver offers no event
+ * for it, only this count), or after `maxMs` with whatever is still pending.
+ */
+async function insertsSettled(upload: GridFSBucketWriteStream, maxMs = 30_000): Promise<void> {
+  const until = Date.now() + maxMs;
+  // A failed insert is never counted down: the store is failing, there is nothing to wait for.
+  while (upload.state.outstandingRequests > 0 && !upload.state.errored && Date.now() < until) {
+    await new Promise((r) => setTimeout(r, 10));
+  }
 }
 
 export class GridFsBlobStore implements BlobStore {
@@ -48,7 +67,9 @@ export class GridFsBlobStore implements BlobStore {
     try {
       await pipeline(source, upload);
     } catch (err) {
-      // A half-written file must not stay behind: drop its chunks too.
+      // A half-written file must not stay behind. The chunk inserts already sent still land
+      // after the pipeline has failed, so wait for them before dropping the chunks.
+      await insertsSettled(upload);
       await this.bucket.delete(upload.id).catch(() => undefined);
       throw err;
     }
