@@ -14,7 +14,9 @@ tag=$(cat "$native/whisper-cpp-source" "$native/CMakeLists.txt" "$native/vidp_wh
 cpu=$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-16)
 out="$VIDP_CACHE/native/vidp-whisper-$tag"
 src="$VIDP_CACHE/src/$crate-$ver"
-build="$VIDP_CACHE/native/build-$crate-$ver-$cpu"
+# One build folder per checkout: cmake refuses a build folder made from another source folder,
+# and keeping it makes a change to the binding alone a quick rebuild.
+build="$VIDP_CACHE/native/build-$crate-$ver-$cpu-$(pwd -P | sha256sum | cut -c1-8)"
 
 if [ -s "$out/vidp_whisper.node" ] && [ "$(cat "$out/cpu" 2>/dev/null)" = "$cpu" ]; then exit 0; fi
 
