@@ -113,6 +113,9 @@ async function throughput(label: string, stack: Stack, n: number, c: number) {
     `throughput: ${((n / wallSec) * 60).toFixed(2)} videos/min, ${((n * args.seconds) / wallSec).toFixed(2)} media-s/s`,
   );
   console.log(`completion time (upload to done): p50 ${sec(p(0.5))} s, p95 ${sec(p(0.95))} s`);
+  console.log(
+    `upload to subtitles done: median ${sec(median(done.map((o) => o.untilDoneMs.subtitle ?? 0)))} s`,
+  );
 }
 
 const roots = [args.root, ...(args.against ? [args.against] : [])];

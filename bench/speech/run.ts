@@ -7,12 +7,16 @@
 // speech and on synthetic speech in other languages (espeak-ng / festival, when installed).
 // faster-whisper (pinned) lives in a virtualenv the bench makes once under the VidP cache; it is
 // only a baseline, never part of the product.
-//   npm run bench:speech        (BENCH_RUNS=3, WHISPER_BEAM_SIZE=1, WHISPER_MODEL=<q8_0 model>)
+// Greedy against greedy and beam 5 against beam 5 (one subtitle service per beam width), and the
+// subtitle service's own account of its time (decoding, voice activity, recognition; the rest of
+// the client's wall time is upload, multipart and the answer).
+//   npm run bench:speech        (BENCH_RUNS=3, BENCH_BEAMS=1,5, BENCH_LANGUAGES=true,
+//                                WHISPER_LANES=2, WHISPER_MODEL=<q8_0 model>)
 import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +27,9 @@ import { median, printTable } from '../lib/report.js';
 
 const runs = Number(process.env.BENCH_RUNS ?? 3);
 const threads = 2;
-const beam = Number(process.env.WHISPER_BEAM_SIZE ?? 1);
+const beams = (process.env.BENCH_BEAMS ?? '1,5').split(',').map(Number);
+const lanes = process.env.WHISPER_LANES ?? '2';
+const languageTable = process.env.BENCH_LANGUAGES !== 'false';
 const FASTER_WHISPER = '1.2.1';
 const here = dirname(fileURLToPath(import.meta.url));
 const cache = join(defaultModelPath(), '..', '..', '..');
@@ -86,6 +92,13 @@ class Baseline {
   stop() {
     this.child.kill();
   }
+}
+
+interface SubRun {
+  seconds: number;
+  text: string;
+  chunks: number;
+  timings: { decode_s: number; voice_activity_s: number; recognise_s: number };
 }
 
 const seconds = (t0: bigint) => Number(process.hrtime.bigint() - t0) / 1e9;
@@ -151,17 +164,21 @@ const SAMPLES: Array<{ lang: string; voice: string; tts: 'espeak-ng' | 'festival
 const model = process.env.WHISPER_MODEL || defaultModelPath();
 const python = baselinePython();
 const dir = await mkdtemp(join(tmpdir(), 'vidp-bench-speech-'));
-const env = { WHISPER_MODEL: model, WHISPER_THREADS: String(threads), WHISPER_BEAM_SIZE: String(beam) };
+const env = { WHISPER_MODEL: model, WHISPER_THREADS: String(threads), WHISPER_LANES: lanes };
 const stack = await startStack({
   apps: [
-    { app: 'subtitle', appId: 'subtitle', env },
+    ...beams.map((beam) => ({
+      app: 'subtitle',
+      appId: `subtitle-beam${beam}`,
+      env: { ...env, WHISPER_BEAM_SIZE: String(beam) },
+    })),
     { app: 'langscale', appId: 'langscale', env },
   ],
 });
 const baseline = new Baseline(python);
 try {
   await baseline.next(); // models loaded
-  for (const id of ['subtitle', 'langscale']) {
+  for (const id of [...beams.map((b) => `subtitle-beam${b}`), 'langscale']) {
     const url = stack.get(id).app.url;
     while ((await fetch(`${url}/ready`).then((r) => r.status)) !== 200)
       await new Promise((r) => setTimeout(r, 200));
@@ -174,11 +191,18 @@ try {
     if (res.status !== 200) throw new Error(`${app} answered ${res.status}: ${await res.text()}`);
     return res;
   };
-  const subtitles = async (file: string) => {
+  const subtitles = async (file: string, beam: number) => {
     const t0 = process.hrtime.bigint();
-    const form = await (await post('subtitle', 'api/subtitles/upload', file, { language: 'en' })).formData();
+    const form = await (
+      await post(`subtitle-beam${beam}`, 'api/subtitles/upload', file, { language: 'en' })
+    ).formData();
     const s = seconds(t0);
-    return { seconds: s, text: (JSON.parse(form.get('result') as string) as { text: string }).text };
+    const result = JSON.parse(form.get('result') as string) as {
+      text: string;
+      chunks: number;
+      timings: { decode_s: number; voice_activity_s: number; recognise_s: number };
+    };
+    return { seconds: s, text: result.text, chunks: result.chunks, timings: result.timings };
   };
   const language = async (file: string) => {
     const t0 = process.hrtime.bigint();
@@ -207,43 +231,45 @@ try {
     },
   ];
   // Warm-up (page cache, first-call costs), not counted.
-  await subtitles(clips[0]?.file as string);
+  for (const beam of beams) {
+    await subtitles(clips[0]?.file as string, beam);
+    await baseline.call({ op: 'transcribe', file: clips[0]?.file, compute: 'int8', beam, language: 'en' });
+  }
   await language(clips[0]?.file as string);
-  await baseline.call({ op: 'transcribe', file: clips[0]?.file, compute: 'int8', beam, language: 'en' });
 
   const rows: Record<string, string | number>[] = [];
-  const ratios = { subtitle: [] as number[], langscale: [] as number[] };
-  let werOk = true;
-  for (const clip of clips) {
-    const media = Number(
-      execFileSync('ffprobe', [
-        '-v',
-        'error',
-        '-show_entries',
-        'format=duration',
-        '-of',
-        'csv=p=0',
-        clip.file,
-      ]),
+  const profile: Record<string, string | number>[] = [];
+  const ratios = { langscale: [] as number[] } as Record<string, number[]>;
+  const werOk: Record<string, boolean> = {};
+  const mediaSeconds = (file: string) =>
+    Number(
+      execFileSync('ffprobe', ['-v', 'error', '-show_entries', 'format=duration', '-of', 'csv=p=0', file]),
     );
-    const t = { sub: [] as number[], fwT: [] as number[], lang: [] as number[], fwD: [] as number[] };
-    let subText = '';
-    let fwText = '';
+  for (const clip of clips) {
+    const media = mediaSeconds(clip.file);
+    const t = { lang: [] as number[], fwD: [] as number[] };
+    const sub: Record<number, { s: number[]; fw: number[]; text: string; fwText: string; last?: SubRun }> =
+      {};
     let lang = '';
     let fwLang = '';
     for (let i = 0; i < runs; i++) {
-      const fw = await baseline.call({
-        op: 'transcribe',
-        file: clip.file,
-        compute: 'int8',
-        beam,
-        language: 'en',
-      });
-      t.fwT.push(fw.seconds as number);
-      fwText = fw.text as string;
-      const s = await subtitles(clip.file);
-      t.sub.push(s.seconds);
-      subText = s.text;
+      for (const beam of beams) {
+        sub[beam] = sub[beam] ?? { s: [], fw: [], text: '', fwText: '' };
+        const r = sub[beam];
+        const fw = await baseline.call({
+          op: 'transcribe',
+          file: clip.file,
+          compute: 'int8',
+          beam,
+          language: 'en',
+        });
+        r.fw.push(fw.seconds as number);
+        r.fwText = fw.text as string;
+        const v = await subtitles(clip.file, beam);
+        r.s.push(v.seconds);
+        r.text = v.text;
+        r.last = v;
+      }
       const fd = await baseline.call({ op: 'detect', file: clip.file, compute: 'int8' });
       t.fwD.push(fd.seconds as number);
       fwLang = `${fd.language} ${(fd.probability as number).toFixed(3)}`;
@@ -251,113 +277,121 @@ try {
       t.lang.push(l.seconds);
       lang = `${l.language} ${l.confidence.toFixed(3)} (${l.windows.length} win)`;
     }
-    const werSub = wordErrorRate(clip.reference, subText);
-    const werFw = wordErrorRate(clip.reference, fwText);
-    if (werSub > werFw) werOk = false;
-    const m = { sub: median(t.sub), fwT: median(t.fwT), lang: median(t.lang), fwD: median(t.fwD) };
-    ratios.subtitle.push(m.sub / m.fwT);
-    ratios.langscale.push(m.lang / m.fwD);
+    const row = (path: string, s: number, wer: string, answer: string) => ({
+      clip: clip.name,
+      media_s: media.toFixed(1),
+      path,
+      s: s.toFixed(2),
+      wer,
+      answer,
+    });
+    for (const beam of beams) {
+      const r = sub[beam] as (typeof sub)[number];
+      const werSub = wordErrorRate(clip.reference, r.text);
+      const werFw = wordErrorRate(clip.reference, r.fwText);
+      werOk[beam] = (werOk[beam] ?? true) && werSub <= werFw;
+      const m = { sub: median(r.s), fw: median(r.fw) };
+      ratios[`beam${beam}`] = [...(ratios[`beam${beam}`] ?? []), m.sub / m.fw];
+      rows.push(
+        row(`faster-whisper int8 transcribe, beam ${beam}`, m.fw, pct(werFw), ''),
+        row(`VidP subtitle service, beam ${beam}`, m.sub, pct(werSub), `÷ fw = ${(m.sub / m.fw).toFixed(3)}`),
+      );
+      const last = r.last as SubRun;
+      profile.push({
+        clip: clip.name,
+        beam,
+        chunks: last.chunks,
+        client_s: last.seconds.toFixed(2),
+        decode_s: last.timings.decode_s.toFixed(2),
+        voice_activity_s: last.timings.voice_activity_s.toFixed(3),
+        recognise_s: last.timings.recognise_s.toFixed(2),
+        'upload, multipart, answer s': (
+          last.seconds -
+          last.timings.decode_s -
+          last.timings.voice_activity_s -
+          last.timings.recognise_s
+        ).toFixed(2),
+      });
+    }
+    const m = { lang: median(t.lang), fwD: median(t.fwD) };
+    ratios.langscale?.push(m.lang / m.fwD);
     rows.push(
-      {
-        clip: clip.name,
-        media_s: media.toFixed(1),
-        path: 'faster-whisper int8 transcribe',
-        s: m.fwT.toFixed(2),
-        wer: pct(werFw),
-        answer: '',
-      },
-      {
-        clip: clip.name,
-        media_s: media.toFixed(1),
-        path: 'VidP subtitle service',
-        s: m.sub.toFixed(2),
-        wer: pct(werSub),
-        answer: `÷ fw = ${(m.sub / m.fwT).toFixed(3)}`,
-      },
-      {
-        clip: clip.name,
-        media_s: media.toFixed(1),
-        path: 'faster-whisper int8 detect_language',
-        s: m.fwD.toFixed(2),
-        wer: '',
-        answer: fwLang,
-      },
-      {
-        clip: clip.name,
-        media_s: media.toFixed(1),
-        path: "VidP langscale (seed's call)",
-        s: m.lang.toFixed(2),
-        wer: '',
-        answer: `${lang}; ÷ fw = ${(m.lang / m.fwD).toFixed(3)}`,
-      },
+      row('faster-whisper int8 detect_language', m.fwD, '', fwLang),
+      row("VidP langscale (seed's call)", m.lang, '', `${lang}; ÷ fw = ${(m.lang / m.fwD).toFixed(3)}`),
     );
   }
   printTable(
-    `VidP vs faster-whisper ${FASTER_WHISPER}: same weights (VidP: ${model.split('/').pop()}), ${threads} threads, beam ${beam}, median of ${runs}, alternating`,
+    `VidP vs faster-whisper ${FASTER_WHISPER}: same weights (VidP: ${model.split('/').pop()}), ${threads} threads (VidP: ${lanes} lane(s)), the same beam, median of ${runs}, alternating; load average ${loadavg()
+      .map((x) => x.toFixed(1))
+      .join(' ')}`,
     rows,
   );
-  const worst = (xs: number[]) => Math.max(...xs).toFixed(3);
-  console.log(
-    `subtitle ÷ faster-whisper int8 transcribe: worst clip ${worst(ratios.subtitle)} (target ≤ 1.0); WER no worse on every clip: ${werOk ? 'yes' : 'NO'}`,
-  );
+  printTable("The subtitle service's time, last run (recognise = voice activity's regions to cues)", profile);
+  const worst = (xs: number[] | undefined) => Math.max(...(xs ?? [])).toFixed(3);
+  for (const beam of beams)
+    console.log(
+      `subtitle ÷ faster-whisper int8 transcribe, beam ${beam}: worst clip ${worst(ratios[`beam${beam}`])} (target ≤ 1.0); WER no worse on every clip: ${werOk[beam] ? 'yes' : 'NO'}`,
+    );
   console.log(
     `langscale ÷ faster-whisper int8 detect_language: worst clip ${worst(ratios.langscale)} (target ≤ 3)`,
   );
 
   // Language answers on other speech.
-  const cases: Array<{ name: string; file: string; expected: string }> = clips.map((c) => ({
-    name: `${c.name} (human)`,
-    file: c.file,
-    expected: 'en',
-  }));
-  for (const [i, sample] of SAMPLES.entries()) {
-    const wav = join(dir, `tts-${i}.wav`);
-    try {
-      if (sample.tts === 'espeak-ng')
-        execFileSync('espeak-ng', ['-v', sample.voice, '-s', '150', '-w', wav, sample.text]);
-      else {
-        const txt = join(dir, `tts-${i}.txt`);
-        await writeFile(txt, sample.text, 'latin1');
-        execFileSync('text2wave', ['-eval', `(${sample.voice})`, '-o', wav, txt]);
+  if (languageTable) {
+    const cases: Array<{ name: string; file: string; expected: string }> = clips.map((c) => ({
+      name: `${c.name} (human)`,
+      file: c.file,
+      expected: 'en',
+    }));
+    for (const [i, sample] of SAMPLES.entries()) {
+      const wav = join(dir, `tts-${i}.wav`);
+      try {
+        if (sample.tts === 'espeak-ng')
+          execFileSync('espeak-ng', ['-v', sample.voice, '-s', '150', '-w', wav, sample.text]);
+        else {
+          const txt = join(dir, `tts-${i}.txt`);
+          await writeFile(txt, sample.text, 'latin1');
+          execFileSync('text2wave', ['-eval', `(${sample.voice})`, '-o', wav, txt]);
+        }
+      } catch {
+        console.log(`(skipped ${sample.tts} ${sample.voice}: not installed)`);
+        continue;
       }
-    } catch {
-      console.log(`(skipped ${sample.tts} ${sample.voice}: not installed)`);
-      continue;
+      if (!existsSync(wav)) continue;
+      cases.push({
+        name: `${sample.tts} ${sample.voice} (synthetic)`,
+        file: fx.speechVideo(dir, `tts-${i}.mp4`, [wav]),
+        expected: sample.lang,
+      });
     }
-    if (!existsSync(wav)) continue;
-    cases.push({
-      name: `${sample.tts} ${sample.voice} (synthetic)`,
-      file: fx.speechVideo(dir, `tts-${i}.mp4`, [wav]),
-      expected: sample.lang,
-    });
+    const langRows: Record<string, string | number>[] = [];
+    let correct = 0;
+    for (const c of cases) {
+      const body = (await (await post('langscale', 'api/detect/upload', c.file, {})).json()) as {
+        language: string | null;
+        confidence: number;
+        alternatives: Array<{ code: string; probability: number }>;
+        cross_check?: { language: string | null };
+      };
+      const fd = await baseline.call({ op: 'detect', file: c.file, compute: 'int8' });
+      if (body.language === c.expected) correct++;
+      langRows.push({
+        sample: c.name,
+        expected: c.expected,
+        detected: body.language ?? 'no speech',
+        confidence: body.confidence,
+        next: body.alternatives[0]
+          ? `${body.alternatives[0].code} ${body.alternatives[0].probability.toFixed(3)}`
+          : '-',
+        franc: body.cross_check?.language ?? '-',
+        'faster-whisper': `${fd.language} ${(fd.probability as number).toFixed(3)}`,
+      });
+    }
+    printTable('Spoken language (langscale, default fields)', langRows);
+    console.log(`accuracy: ${correct}/${cases.length}`);
+    const { size } = await stat(model);
+    console.log(`model: ${model.split('/').pop()} (${(size / 1e6).toFixed(1)} MB)`);
   }
-  const langRows: Record<string, string | number>[] = [];
-  let correct = 0;
-  for (const c of cases) {
-    const body = (await (await post('langscale', 'api/detect/upload', c.file, {})).json()) as {
-      language: string | null;
-      confidence: number;
-      alternatives: Array<{ code: string; probability: number }>;
-      cross_check?: { language: string | null };
-    };
-    const fd = await baseline.call({ op: 'detect', file: c.file, compute: 'int8' });
-    if (body.language === c.expected) correct++;
-    langRows.push({
-      sample: c.name,
-      expected: c.expected,
-      detected: body.language ?? 'no speech',
-      confidence: body.confidence,
-      next: body.alternatives[0]
-        ? `${body.alternatives[0].code} ${body.alternatives[0].probability.toFixed(3)}`
-        : '-',
-      franc: body.cross_check?.language ?? '-',
-      'faster-whisper': `${fd.language} ${(fd.probability as number).toFixed(3)}`,
-    });
-  }
-  printTable('Spoken language (langscale, default fields)', langRows);
-  console.log(`accuracy: ${correct}/${cases.length}`);
-  const { size } = await stat(model);
-  console.log(`model: ${model.split('/').pop()} (${(size / 1e6).toFixed(1)} MB)`);
 } finally {
   baseline.stop();
   await stack.stop();

@@ -10,11 +10,14 @@ cd "$(dirname "$0")/../.."
 native=packages/speech/native
 read -r crate ver crate_sha <"$native/whisper-cpp-source"
 # The same tag the engine host computes to find the module (packages/speech/host/native-path.mjs).
-tag=$(cat "$native/whisper-cpp-source" "$native/CMakeLists.txt" "$native/vidp_whisper.cc" | sha256sum | cut -c1-16)
+tag=$(cat "$native/whisper-cpp-source" "$native/CMakeLists.txt" "$native/vidp_whisper.cc" "$native/ggml-amx-q8_0.patch" |
+  sha256sum | cut -c1-16)
 cpu=$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-16)
 out="$VIDP_CACHE/native/vidp-whisper-$tag"
 src="$VIDP_CACHE/src/$crate-$ver"
-build="$VIDP_CACHE/native/build-$crate-$ver-$cpu"
+# One build folder per checkout: cmake refuses a build folder made from another source folder,
+# and keeping it makes a change to the binding alone a quick rebuild.
+build="$VIDP_CACHE/native/build-$crate-$ver-$cpu-$(pwd -P | sha256sum | cut -c1-8)"
 
 if [ -s "$out/vidp_whisper.node" ] && [ "$(cat "$out/cpu" 2>/dev/null)" = "$cpu" ]; then exit 0; fi
 
@@ -22,7 +25,7 @@ fallback() {
   log "$*: langscale and subtitle will use the prebuilt @napi-rs/whisper (no language probabilities)"
   exit 0
 }
-for tool in cmake c++ node; do command -v "$tool" >/dev/null 2>&1 || fallback "no $tool to build the whisper.cpp binding"; done
+for tool in cmake c++ node patch; do command -v "$tool" >/dev/null 2>&1 || fallback "no $tool to build the whisper.cpp binding"; done
 
 if [ ! -s "$src/whisper.cpp/include/whisper.h" ]; then
   crate_file=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$crate-$ver.crate" 2>/dev/null | head -1 || true)
@@ -44,6 +47,19 @@ if [ ! -s "$src/whisper.cpp/include/whisper.h" ]; then
   rm -rf "$src" && mv "$src.tmp" "$src"
 fi
 
+# VidP's change to ggml (MIT, as the rest): its AMX int8 kernels also take q8_0 matrices whose rows
+# are not a multiple of 2048 values (all of Whisper base's but one), which their guard refused.
+# On a CPU with AMX the encoder then runs ~1.6x faster; elsewhere the code is not compiled in.
+patch_file="$native/ggml-amx-q8_0.patch"
+patched="$src-vidp-$(sha256sum "$patch_file" | cut -c1-12)"
+if [ ! -s "$patched/whisper.cpp/include/whisper.h" ]; then
+  rm -rf "$patched.tmp" && mkdir -p "$patched.tmp"
+  cp -r "$src/whisper.cpp" "$patched.tmp/"
+  patch -d "$patched.tmp/whisper.cpp" -p1 --forward --batch --quiet <"$patch_file" ||
+    { rm -rf "$patched.tmp"; fallback "VidP's ggml patch does not apply to $crate $ver"; }
+  rm -rf "$patched" && mv "$patched.tmp" "$patched"
+fi
+
 mkdir -p "$VIDP_CACHE/native"
 headers=$(node -p "require('node-api-headers').include_dir" 2>/dev/null) || fallback "npm package node-api-headers is missing"
 log "building the whisper.cpp binding (whisper.cpp from $crate $ver; first run only, a few minutes)"
@@ -53,7 +69,7 @@ command -v ninja >/dev/null 2>&1 && gen=(-G Ninja)
 if ! with_heartbeat "building whisper.cpp" bash -c '
   nice -n 10 cmake -S "$1" -B "$2" "${@:5}" -DCMAKE_BUILD_TYPE=Release -DWHISPER_CPP_DIR="$3/whisper.cpp" \
     -DNODE_API_HEADERS="$4" >"$2.log" 2>&1 &&
-  nice -n 10 cmake --build "$2" -j "$(nproc)" >>"$2.log" 2>&1' _ "$native" "$build" "$src" "$headers" "${gen[@]}"; then
+  nice -n 10 cmake --build "$2" -j "$(nproc)" >>"$2.log" 2>&1' _ "$native" "$build" "$patched" "$headers" "${gen[@]}"; then
   tail -20 "$build.log" >&2
   fallback "the whisper.cpp binding did not build (log: $build.log)"
 fi

@@ -16,13 +16,16 @@ const processRoot = (parent: string) => join(parent, `vidp-pid-${process.pid}`);
 export async function createTempDir(prefix: string, parent = tmpdir()): Promise<TempDir> {
   const root = processRoot(parent);
   let path: string | undefined;
-  // The root goes when its last folder does; one being removed just now is made again.
+  // The root goes when its last folder does; one being removed just now is made again. Both steps
+  // can meet that removal: a recursive mkdir that finds the root existing then checks it with stat,
+  // which fails with ENOENT when the previous job's cleanup removes it in between.
+  const retry = (i: number) => (err: NodeJS.ErrnoException) => {
+    if (err.code === 'ENOENT' && i < 3) return undefined;
+    throw err;
+  };
   for (let i = 0; !path; i++) {
-    await mkdir(root, { recursive: true });
-    path = await mkdtemp(join(root, `${prefix}-`)).catch((err: NodeJS.ErrnoException) => {
-      if (err.code === 'ENOENT' && i < 3) return undefined;
-      throw err;
-    });
+    if ((await mkdir(root, { recursive: true }).then(() => true, retry(i))) === undefined) continue;
+    path = await mkdtemp(join(root, `${prefix}-`)).catch(retry(i));
   }
   const dir = path;
   return {

@@ -39,4 +39,14 @@ describe('temp folders', () => {
     await b.remove();
     expect(await readdir(parent)).toEqual([]);
   });
+
+  it('makes a folder while the previous job removes the last one (jobs back to back)', async () => {
+    // One job's cleanup removes the pid folder just as the next job creates its own in it.
+    for (let i = 0; i < 200; i++) {
+      const first = await createTempDir('job', parent);
+      const [next] = await Promise.all([createTempDir('job', parent), first.remove()]);
+      await next.remove();
+    }
+    expect(await readdir(parent)).toEqual([]);
+  });
 });

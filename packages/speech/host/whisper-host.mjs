@@ -12,6 +12,8 @@ import { cpuTag, defaultNativeDir } from './native-path.mjs';
 const require = createRequire(import.meta.url);
 const modelPath = process.env.WHISPER_MODEL;
 const threads = Number(process.env.WHISPER_THREADS || 2);
+// Pieces of audio recognised at once when a job brings several (each on threads / lanes threads).
+const lanes = Number(process.env.WHISPER_LANES || 1);
 if (!modelPath || !process.send) {
   console.error('whisper-host: WHISPER_MODEL must name a ggml model and the host must be forked with IPC');
   process.exit(2);
@@ -35,7 +37,7 @@ function nativeBinding() {
   )
     return { why: 'built for another CPU' };
   const W = require(file);
-  if (W.apiVersion !== 1) return { why: `unexpected binding version ${W.apiVersion}` };
+  if (W.apiVersion !== 2) return { why: `unexpected binding version ${W.apiVersion}` };
   return { W };
 }
 
@@ -51,30 +53,38 @@ function openNative(W) {
       probabilities: true,
     },
     transcribe(job) {
-      const r = W.transcribe(model, job.pcm, {
+      const pcms = job.pcms ?? [job.pcm];
+      const rs = W.transcribeMany(model, pcms, {
         threads,
+        lanes,
         language: job.language || 'auto',
         translate: Boolean(job.translate),
         beamSize: job.beamSize ?? 0,
         tokenTimestamps: Boolean(job.maxLen),
         maxLen: job.maxLen ?? 0,
         splitOnWord: Boolean(job.maxLen),
-        audioCtx: job.fitEncoder ? fittedAudioCtx(job.pcm.length) : 0,
+        audioCtx: pcms.map((p) => (job.fitEncoder ? fittedAudioCtx(p.length) : 0)),
       });
-      return {
+      const pieces = rs.map((r) => ({
         language: r.language,
         segments: r.segments.map((s) => ({ start: s.t0, end: s.t1, text: s.text })),
-      };
+      }));
+      return job.pcms ? { pieces } : pieces[0];
     },
     detect(job) {
-      const r = W.detect(model, job.pcm, {
+      const pcms = job.pcms ?? [job.pcm];
+      const rs = W.detectMany(model, pcms, {
         threads,
+        lanes,
         textTokens: job.textTokens ?? 0,
-        audioCtx: job.fitEncoder ? fittedAudioCtx(job.pcm.length) : 0,
+        audioCtx: pcms.map((p) => (job.fitEncoder ? fittedAudioCtx(p.length) : 0)),
       });
-      const probabilities = {};
-      for (const [i, code] of info.languages.entries()) probabilities[code] = r.probs[i];
-      return { probabilities, noSpeech: r.noSpeech, text: r.text };
+      const pieces = rs.map((r) => {
+        const probabilities = {};
+        for (const [i, code] of info.languages.entries()) probabilities[code] = r.probs[i];
+        return { probabilities, noSpeech: r.noSpeech, text: r.text };
+      });
+      return job.pcms ? { pieces } : pieces[0];
     },
   };
 }
@@ -127,12 +137,23 @@ function openPrebuilt() {
       binding: '@napi-rs/whisper',
       probabilities: false,
     },
-    transcribe: (job) => full(job, false),
+    async transcribe(job) {
+      if (!job.pcms) return full(job, false);
+      const pieces = [];
+      for (const pcm of job.pcms) pieces.push(await full({ ...job, pcm }, false));
+      return { pieces };
+    },
     async detect(job) {
       // No probabilities from this binding: the detected language gets them all.
-      const { language } = await full(job, true);
-      const text = job.textTokens ? (await full({ ...job, language }, false)).text : '';
-      return { probabilities: { [language]: 1 }, noSpeech: null, text };
+      const one = async (pcm) => {
+        const { language } = await full({ ...job, pcm }, true);
+        const text = job.textTokens ? (await full({ ...job, pcm, language }, false)).text : '';
+        return { probabilities: { [language]: 1 }, noSpeech: null, text };
+      };
+      if (!job.pcms) return one(job.pcm);
+      const pieces = [];
+      for (const pcm of job.pcms) pieces.push(await one(pcm));
+      return { pieces };
     },
   };
 }

@@ -17,6 +17,13 @@ export const speechConfigFields = {
   WHISPER_MODEL: z.string().min(1).default(defaultModelPath()),
   /** Threads whisper.cpp uses for one job (one job runs at a time per replica). */
   WHISPER_THREADS: z.coerce.number().int().min(1).max(64).default(2),
+  /**
+   * Pieces of audio recognised at once when a job has several (subtitle chunks, langscale windows),
+   * each on WHISPER_THREADS / WHISPER_LANES threads. ggml's threads meet at a barrier after every
+   * operation, which a busy machine makes costly; a piece per thread has no such barrier. 1: one
+   * piece at a time on all the threads.
+   */
+  WHISPER_LANES: z.coerce.number().int().min(1).max(16).default(2),
   /** Jobs waiting behind the running one before new ones are refused with 503. */
   SPEECH_MAX_QUEUE: z.coerce.number().int().min(0).max(1000).default(8),
   /**

@@ -55,6 +55,8 @@ export interface EngineInfo {
   binding: string;
   /** Whether detectLanguage gives the model's probabilities (else all of it goes to one language). */
   probabilities: boolean;
+  /** Pieces of audio the engine recognises at once when given several (1: one after another). */
+  lanes: number;
 }
 
 export interface SpeechEngine {
@@ -65,6 +67,9 @@ export interface SpeechEngine {
   transcribe(pcm: Float32Array, opts?: TranscribeOptions): Promise<Transcript>;
   /** One encoder pass and one decoder step: the model's probability for every language. */
   detectLanguage(pcm: Float32Array, opts?: DetectOptions): Promise<LanguageDetection>;
+  /** Several pieces in one job (up to `lanes` at once); answers in the same order. */
+  transcribeMany?(pcms: Float32Array[], opts?: TranscribeOptions): Promise<Transcript[]>;
+  detectLanguageMany?(pcms: Float32Array[], opts?: DetectOptions): Promise<LanguageDetection[]>;
   close(): Promise<void>;
 }
 

@@ -7,6 +7,7 @@ import { WhisperEngine } from './whisper.js';
 export interface SpeechSettings {
   WHISPER_MODEL: string;
   WHISPER_THREADS: number;
+  WHISPER_LANES: number;
   SPEECH_MAX_QUEUE: number;
   WHISPER_NATIVE: string;
 }
@@ -15,6 +16,8 @@ export function createEngine(config: SpeechSettings): SpeechEngine {
   return new WhisperEngine({
     modelPath: config.WHISPER_MODEL,
     threads: config.WHISPER_THREADS,
+    // Never more threads than WHISPER_THREADS in all: a lane has at least one.
+    lanes: Math.min(config.WHISPER_LANES, config.WHISPER_THREADS),
     maxQueue: config.SPEECH_MAX_QUEUE,
     nativeModule: config.WHISPER_NATIVE,
   });

@@ -18,6 +18,8 @@ export interface WhisperEngineOptions {
   modelPath: string;
   /** Threads whisper.cpp uses for one job. */
   threads?: number;
+  /** Pieces of a job recognised at once, each on threads / lanes threads (default 1). */
+  lanes?: number;
   /** Jobs allowed to wait behind the running one; more are refused with EngineBusyError. */
   maxQueue?: number;
   /** VidP's whisper.cpp module to load ('' the provisioned one, 'off' the prebuilt binding). */
@@ -29,25 +31,24 @@ interface HostSegment {
   end: number;
   text: string;
 }
+interface HostPiece {
+  text?: string;
+  segments?: HostSegment[];
+  language?: string;
+  probabilities?: Record<string, number>;
+  noSpeech?: number | null;
+}
 type HostMessage =
   | { type: 'ready'; multilingual: boolean; languages: string[]; binding: string; probabilities: boolean }
   | { type: 'failed'; error: string }
-  | {
-      type: 'result';
-      id: number;
-      text?: string;
-      segments?: HostSegment[];
-      language?: string;
-      probabilities?: Record<string, number>;
-      noSpeech?: number | null;
-    }
+  | ({ type: 'result'; id: number; pieces?: HostPiece[] } & HostPiece)
   | { type: 'error'; id: number; error: string };
 type ResultMessage = Extract<HostMessage, { type: 'result' }>;
 
 interface Job {
   id: number;
   kind: 'transcribe' | 'detect';
-  pcm: Float32Array;
+  pcm: Float32Array | Float32Array[];
   opts: TranscribeOptions & DetectOptions;
   resolve(m: ResultMessage): void;
   reject(err: Error): void;
@@ -95,6 +96,7 @@ export class WhisperEngine implements SpeechEngine {
           ...process.env,
           WHISPER_MODEL: this.opts.modelPath,
           WHISPER_THREADS: String(this.opts.threads ?? 2),
+          WHISPER_LANES: String(this.opts.lanes ?? 1),
           WHISPER_NATIVE: this.opts.nativeModule ?? '',
           // ggml waits at a barrier after every operation. Spinning there (OpenMP's default) burns
           // the other core while a descheduled thread holds everyone up: on a busy 2-core machine
@@ -117,6 +119,7 @@ export class WhisperEngine implements SpeechEngine {
             languages: m.languages,
             binding: m.binding,
             probabilities: m.probabilities,
+            lanes: this.opts.lanes ?? 1,
           };
           this.starting = undefined;
           resolve(this.engineInfo);
@@ -147,31 +150,26 @@ export class WhisperEngine implements SpeechEngine {
   }
 
   async transcribe(pcm: Float32Array, opts: TranscribeOptions = {}): Promise<Transcript> {
-    const m = await this.submit('transcribe', pcm, opts);
-    return {
-      language: m.language ?? '',
-      text: (m.text ?? (m.segments ?? []).map((s) => s.text).join('')).trim(),
-      // whisper.cpp counts in centiseconds.
-      segments: (m.segments ?? []).map((s) => ({
-        start: s.start / 100,
-        end: s.end / 100,
-        text: s.text.trim(),
-      })),
-    };
+    return toTranscript(await this.submit('transcribe', pcm, opts));
+  }
+
+  async transcribeMany(pcms: Float32Array[], opts: TranscribeOptions = {}): Promise<Transcript[]> {
+    if (pcms.length === 0) return [];
+    return ((await this.submit('transcribe', pcms, opts)).pieces ?? []).map(toTranscript);
   }
 
   async detectLanguage(pcm: Float32Array, opts: DetectOptions = {}): Promise<LanguageDetection> {
-    const m = await this.submit('detect', pcm, opts);
-    return {
-      probabilities: m.probabilities ?? {},
-      noSpeech: m.noSpeech ?? null,
-      text: (m.text ?? '').trim(),
-    };
+    return toDetection(await this.submit('detect', pcm, opts));
+  }
+
+  async detectLanguageMany(pcms: Float32Array[], opts: DetectOptions = {}): Promise<LanguageDetection[]> {
+    if (pcms.length === 0) return [];
+    return ((await this.submit('detect', pcms, opts)).pieces ?? []).map(toDetection);
   }
 
   private submit(
     kind: Job['kind'],
-    pcm: Float32Array,
+    pcm: Float32Array | Float32Array[],
     opts: TranscribeOptions & DetectOptions,
   ): Promise<ResultMessage> {
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason ?? new Error('aborted'));
@@ -219,7 +217,7 @@ export class WhisperEngine implements SpeechEngine {
     this.child.send({
       id: job.id,
       kind: job.kind,
-      pcm: job.pcm,
+      ...(Array.isArray(job.pcm) ? { pcms: job.pcm } : { pcm: job.pcm }),
       language: job.opts.language,
       translate: job.opts.translate,
       maxLen: job.opts.maxSegmentChars,
@@ -251,4 +249,25 @@ export class WhisperEngine implements SpeechEngine {
       await exited;
     }
   }
+}
+
+function toTranscript(m: HostPiece): Transcript {
+  return {
+    language: m.language ?? '',
+    text: (m.text ?? (m.segments ?? []).map((s) => s.text).join('')).trim(),
+    // whisper.cpp counts in centiseconds.
+    segments: (m.segments ?? []).map((s) => ({
+      start: s.start / 100,
+      end: s.end / 100,
+      text: s.text.trim(),
+    })),
+  };
+}
+
+function toDetection(m: HostPiece): LanguageDetection {
+  return {
+    probabilities: m.probabilities ?? {},
+    noSpeech: m.noSpeech ?? null,
+    text: (m.text ?? '').trim(),
+  };
 }

@@ -71,6 +71,31 @@ describe('Whisper engine (whisper.cpp, multilingual base)', () => {
     expect(silence.noSpeech).toBeGreaterThan(0.6);
   }, 600_000);
 
+  it('recognises several pieces in one job, two at once, each as it would be alone', async () => {
+    const lanes = new WhisperEngine({ modelPath: MODEL_PATH, threads: 2, lanes: 2 });
+    try {
+      expect((await lanes.start()).lanes).toBe(2);
+      const opening = jfk.subarray(0, 16000 * 4);
+      const [whole, start] = await lanes.transcribeMany([jfk, opening], {
+        language: 'en',
+        maxSegmentChars: 42,
+        fitEncoder: true,
+      });
+      expect(wordErrorRate(JFK_TEXT, whole?.text ?? '')).toBeLessThanOrEqual(0.1);
+      expect(start?.text).toMatch(/fellow americans/i);
+      expect(start?.segments.every((s) => s.end <= 4.5)).toBe(true);
+      const [speech, silence] = await lanes.detectLanguageMany([jfk, new Float32Array(16000 * 3)], {
+        fitEncoder: true,
+      });
+      expect(speech?.probabilities.en).toBeGreaterThanOrEqual(0.9);
+      expect(Object.values(speech?.probabilities ?? {}).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 4);
+      expect(silence?.noSpeech).toBeGreaterThan(0.6);
+      expect(await lanes.transcribeMany([])).toEqual([]);
+    } finally {
+      await lanes.close();
+    }
+  }, 600_000);
+
   it('refuses work beyond its queue, and a cancelled job stops without breaking the next one', async () => {
     const ac = new AbortController();
     const running = engine.transcribe(jfk, { signal: ac.signal });

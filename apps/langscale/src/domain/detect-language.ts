@@ -1,6 +1,7 @@
 import {
   detectSpeech,
   isNonSpeech,
+  type LanguageDetection,
   languageName,
   normaliseWords,
   type PcmFile,
@@ -152,32 +153,47 @@ export async function detectLanguage(
   const windows: Array<WindowResult & { probabilities: Record<string, number> }> = [];
   let transcript: { text: string; language: string } | undefined;
   const order = windowOrder(plan.length);
-  for (const [done, i] of order.entries()) {
-    const w = plan[i] as { from: number; length: number };
-    const ranges = speechTimeToRanges(regions, w.from, w.length);
-    const samples = await readRanges(ranges.map((r) => toSamples(r)));
-    const d = await engine.detectLanguage(samples, {
+  // Windows go to the engine `lanes` at a time (recognised at once), in the order above.
+  const lanes = engine.detectLanguageMany ? Math.max(1, engine.info()?.lanes ?? 1) : 1;
+  for (let next = 0; next < order.length; ) {
+    const batch = order.slice(next, next + lanes).map((i) => {
+      const w = plan[i] as { from: number; length: number };
+      return speechTimeToRanges(regions, w.from, w.length);
+    });
+    next += batch.length;
+    const pcms = await Promise.all(batch.map((ranges) => readRanges(ranges.map((r) => toSamples(r)))));
+    const options = {
       // Decode a little text until one window gives words: the cross-check, and proof of speech.
       textTokens: transcript ? 0 : TRANSCRIPT_TOKENS,
       fitEncoder: opts.fitEncoder ?? true,
       ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    const [top, p] = combine([{ seconds: 1, probabilities: d.probabilities }])[0] ?? [null, 0];
-    const words = d.text && !isNonSpeech(d.text) ? normaliseWords(d.text).length : 0;
-    const heardSpeech = (d.noSpeech ?? 0) < NO_SPEECH_THRESHOLD && (transcript !== undefined || words > 0);
-    if (heardSpeech && !transcript && top) transcript = { text: d.text, language: top };
-    windows.push({
-      start: round(ranges[0]?.start ?? 0),
-      end: round(ranges[ranges.length - 1]?.end ?? 0),
-      seconds: round(samples.length / SAMPLE_RATE),
-      language: heardSpeech ? top : null,
-      probability: round(p, 4),
-      no_speech: d.noSpeech === null ? null : round(d.noSpeech, 4),
-      text: d.text,
-      probabilities: d.probabilities,
-    });
-    opts.onProgress?.((done + 1) / plan.length);
-    if (decided(windows, done + 1, plan.length)) break;
+    };
+    const found =
+      pcms.length > 1 && engine.detectLanguageMany
+        ? await engine.detectLanguageMany(pcms, options)
+        : [await engine.detectLanguage(pcms[0] as Float32Array, options)];
+    for (const [k, ranges] of batch.entries()) {
+      const d = found[k] as LanguageDetection;
+      const samples = pcms[k] as Float32Array;
+      const hadTranscript = transcript !== undefined;
+      const [top, p] = combine([{ seconds: 1, probabilities: d.probabilities }])[0] ?? [null, 0];
+      const words = d.text && !isNonSpeech(d.text) ? normaliseWords(d.text).length : 0;
+      const heardSpeech = (d.noSpeech ?? 0) < NO_SPEECH_THRESHOLD && (hadTranscript || words > 0);
+      if (heardSpeech && !transcript && top) transcript = { text: d.text, language: top };
+      windows.push({
+        start: round(ranges[0]?.start ?? 0),
+        end: round(ranges[ranges.length - 1]?.end ?? 0),
+        seconds: round(samples.length / SAMPLE_RATE),
+        language: heardSpeech ? top : null,
+        probability: round(p, 4),
+        no_speech: d.noSpeech === null ? null : round(d.noSpeech, 4),
+        // Only the window up to the cross-check's keeps its text (the others' is not asked for).
+        text: hadTranscript ? '' : d.text,
+        probabilities: d.probabilities,
+      });
+    }
+    opts.onProgress?.(next / plan.length);
+    if (decided(windows, next, plan.length)) break;
   }
   windows.sort((a, b) => a.start - b.start);
   const reported = windows.map(({ probabilities: _, ...w }) => w);

@@ -9,6 +9,7 @@ import {
   type Segment,
   type SpeechEngine,
   speechSeconds,
+  type Transcript,
   toSrt,
   toWebVtt,
 } from '@vidp/speech';
@@ -45,7 +46,7 @@ export interface SubtitleResult {
 
 /**
  * Timed subtitles for a decoded audio track. Voice activity finds the speech; it is recognised
- * in chunks of at most 28 s read from disk one at a time (bounded memory whatever the length),
+ * in chunks of at most 28 s read from disk a few at a time (bounded memory whatever the length),
  * the timed segments are cleaned of non-speech and repeated hallucinations, and cut into
  * readable cues.
  */
@@ -62,28 +63,42 @@ export async function makeSubtitles(
   let language = opts.language;
   const segments: Segment[] = [];
   let done = 0;
-  for (const chunk of chunks) {
-    const from = Math.floor(chunk.start * SAMPLE_RATE);
-    const samples = await readRange(from, Math.floor(chunk.end * SAMPLE_RATE));
-    const t = await engine.transcribe(samples, {
+  const lanes = engine.transcribeMany ? Math.max(1, engine.info()?.lanes ?? 1) : 1;
+  // Chunks go to the engine a few at a time (bounded memory), `lanes` of them recognised at once.
+  // Without a language the first chunk with words goes alone: it fixes the language for the rest
+  // (consistent subtitles).
+  for (let next = 0; next < chunks.length; ) {
+    const size = language ? lanes * 2 : 1;
+    const batch = chunks.slice(next, next + size);
+    next += batch.length;
+    const pcms = await Promise.all(
+      batch.map((c) => readRange(Math.floor(c.start * SAMPLE_RATE), Math.floor(c.end * SAMPLE_RATE))),
+    );
+    const options = {
       ...(language ? { language } : {}),
       translate: opts.translate,
       maxSegmentChars: 42,
       beamSize: opts.beamSize ?? 1,
       fitEncoder: opts.fitEncoder ?? false,
       ...(opts.signal ? { signal: opts.signal } : {}),
-    });
-    const found = cleanSegments(t.segments);
-    // The first chunk with words fixes the language for the rest (consistent subtitles).
-    if (!language && found.length > 0) language = t.language;
-    for (const s of found) {
-      segments.push({
-        start: chunk.start + Math.max(0, s.start),
-        end: chunk.start + Math.min(s.end, chunk.end - chunk.start),
-        text: s.text,
-      });
+    };
+    const transcripts =
+      batch.length > 1 && engine.transcribeMany
+        ? await engine.transcribeMany(pcms, options)
+        : [await engine.transcribe(pcms[0] as Float32Array, options)];
+    for (const [i, chunk] of batch.entries()) {
+      const t = transcripts[i] as Transcript;
+      const found = cleanSegments(t.segments);
+      if (!language && found.length > 0) language = t.language;
+      for (const s of found) {
+        segments.push({
+          start: chunk.start + Math.max(0, s.start),
+          end: chunk.start + Math.min(s.end, chunk.end - chunk.start),
+          text: s.text,
+        });
+      }
+      done += chunk.end - chunk.start;
     }
-    done += chunk.end - chunk.start;
     opts.onProgress?.(total > 0 ? done / total : 1);
   }
   const cues = buildCues(segments);

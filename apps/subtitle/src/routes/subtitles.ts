@@ -11,6 +11,8 @@ import { parseSubtitleFields } from './options.js';
 
 export const SUBTITLES_PATH = '/api/subtitles/upload';
 
+const seconds = (ms: number) => Math.round(ms) / 1000;
+
 /**
  * POST /api/subtitles/upload: multipart `file`, optional `language`, optional `translate`;
  * answers a streamed multipart body: JSON part `result`, then `subtitles.vtt` and `subtitles.srt`.
@@ -38,9 +40,12 @@ export function subtitlesRoute(
         await withTempDir(
           'subtitle',
           async (dir) => {
+            const t0 = performance.now();
             const pcm = await extractPcm(source.path, join(dir, 'audio.f32'), { signal });
             report(0.05, 'audio decoded');
+            const t1 = performance.now();
             const energies = await frameEnergies(pcm.path);
+            const t2 = performance.now();
             const { result, vtt, srt } = await makeSubtitles(
               pcm,
               energies,
@@ -55,6 +60,12 @@ export function subtitlesRoute(
                 onProgress: (p) => report(0.05 + 0.95 * p, 'transcribing'),
               },
             );
+            // Where the time went (seconds), for the operator and the benchmark.
+            const timings = {
+              decode_s: seconds(t1 - t0),
+              voice_activity_s: seconds(t2 - t1),
+              recognise_s: seconds(performance.now() - t2),
+            };
             const vttPath = join(dir, 'subtitles.vtt');
             const srtPath = join(dir, 'subtitles.srt');
             await writeFile(vttPath, vtt);
@@ -69,7 +80,8 @@ export function subtitlesRoute(
                 name: 'result',
                 value: JSON.stringify({
                   ...result,
-                  engine: { name: info.name, model: info.model, binding: info.binding },
+                  timings,
+                  engine: { name: info.name, model: info.model, binding: info.binding, lanes: info.lanes },
                 }),
               },
               await filePart('subtitles.vtt', vttPath, 'text/vtt; charset=utf-8', 'subtitles.vtt'),
