@@ -12,6 +12,15 @@ mkdir -p "$VIDP_CACHE/bin"
 : "${FERRETDB_VERSION:=1.24.2}"
 : "${ZIPKIN_VERSION:=3.5.1}"
 export DAPR_VERSION FERRETDB_VERSION ZIPKIN_VERSION
+# Kubernetes (scripts/provision/kubernetes.sh) and the lab's add-ons (scripts/provision/cluster-lab.sh).
+: "${KUBERNETES_VERSION:=1.37.2}"
+: "${ETCD_VERSION:=3.7.3}"
+: "${COREDNS_VERSION:=1.15.0}"
+: "${KUBE_ROUTER_VERSION:=2.1.0}"
+: "${METRICS_SERVER_VERSION:=0.8.0}"
+: "${TRAEFIK_VERSION:=3.7.13}"
+: "${PAUSE_VERSION:=3.10}"
+export KUBERNETES_VERSION ETCD_VERSION COREDNS_VERSION KUBE_ROUTER_VERSION METRICS_SERVER_VERSION TRAEFIK_VERSION PAUSE_VERSION
 
 log() { printf '[vidp %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
