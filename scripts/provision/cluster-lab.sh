@@ -22,35 +22,47 @@ ensure_apt containerd containerd runc runc containernetworking-plugins /usr/lib/
 
 mod_dir() { go mod download -json "$1" | sed -n 's/^\t"Dir": "\(.*\)",$/\1/p'; }
 
-# build <name> <version> <command...>: runs the command (which writes $out/<name>) once per version.
+# build <name> <version> <function>: runs the function (which writes $out/<name>) once per version.
+# The functions run as `bash -e` steps of their own: any failing command fails the build.
 build() {
-  local name=$1 version=$2; shift 2
-  out="$root/$name-$version"
-  if [ ! -x "$out/$name" ]; then
+  local name=$1 version=$2 fn=$3
+  local final="$root/$name-$version"
+  if [ ! -x "$final/$name" ]; then
     log "building $name v$version for the Kubernetes lab (first run only)"
-    rm -rf "$out.tmp" && mkdir -p "$out.tmp"
-    out="$out.tmp"
-    with_heartbeat "building $name" "$@"
-    mv "$out" "$root/$name-$version"
-    out="$root/$name-$version"
+    rm -rf "$final.tmp" && mkdir -p "$final.tmp"
+    with_heartbeat "building $name" env out="$final.tmp" bash -euo pipefail -c "$(declare -f mod_dir "$fn"); $fn" ||
+      { log "building $name v$version failed"; exit 1; }
+    [ -x "$final.tmp/$name" ] || { log "building $name v$version made no $name"; exit 1; }
+    rm -rf "$final" && mv "$final.tmp" "$final"
   fi
-  ln -sfn "$out/$name" "$bin/$name"
+  ln -sfn "$final/$name" "$bin/$name"
 }
 
-go_install() { # module@version: a static binary into $out
-  env GOBIN="$out" CGO_ENABLED=0 nice -n 10 go install -trimpath -ldflags "-s -w" "$1"
+recipe_kube_router() {
+  env GOBIN="$out" CGO_ENABLED=0 nice -n 10 go install -trimpath -ldflags "-s -w" \
+    "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v$KUBE_ROUTER_VERSION"
+}
+recipe_coredns() {
+  env GOBIN="$out" CGO_ENABLED=0 nice -n 10 go install -trimpath -ldflags "-s -w" \
+    "github.com/coredns/coredns@v$COREDNS_VERSION"
+}
+recipe_metrics_server() {
+  env GOBIN="$out" CGO_ENABLED=0 nice -n 10 go install -trimpath -ldflags "-s -w" \
+    "sigs.k8s.io/metrics-server/cmd/metrics-server@v$METRICS_SERVER_VERSION"
 }
 
-build_traefik() {
-  # Traefik's go.mod replaces github.com/traefik/traefik/dynamic/ext with ./pkg/config/dynamic/ext, a
-  # nested module the zip leaves out. In open-source Traefik it only holds empty extension points
-  # embedded in the dynamic configuration, so an empty module of that shape satisfies the replace.
-  local src="$root/traefik-src"
-  rm -rf "$src" && mkdir -p "$src"
-  cp -r "$(mod_dir "github.com/traefik/traefik/v3@v$TRAEFIK_VERSION")/." "$src/" && chmod -R u+w "$src"
-  mkdir -p "$src/pkg/config/dynamic/ext"
-  printf 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24\n' >"$src/pkg/config/dynamic/ext/go.mod"
-  cat >"$src/pkg/config/dynamic/ext/ext.go" <<'EOF'
+recipe_traefik() {
+  local src="$out/src"
+  mkdir -p "$src"
+  cp -r "$(mod_dir "github.com/traefik/traefik/v3@v$TRAEFIK_VERSION")/." "$src/"
+  chmod -R u+w "$src"
+  cd "$src"
+  # 1. go.mod replaces github.com/traefik/traefik/dynamic/ext with ./pkg/config/dynamic/ext, a nested
+  #    module the zip leaves out. In open-source Traefik it only holds empty extension points embedded
+  #    in the dynamic configuration, so an empty module of that shape satisfies the replace.
+  mkdir -p pkg/config/dynamic/ext
+  printf 'module github.com/traefik/traefik/dynamic/ext\n\ngo 1.24\n' >pkg/config/dynamic/ext/go.mod
+  cat >pkg/config/dynamic/ext/ext.go <<'EOF'
 // Package ext holds the extension points of Traefik's dynamic configuration (none in this build).
 package ext
 
@@ -60,27 +72,58 @@ type HTTP struct{}
 // Router is embedded in dynamic.Router.
 type Router struct{}
 EOF
-  (cd "$src" && env CGO_ENABLED=0 nice -n 10 go build -mod=mod -trimpath \
+  # 2. Some modules it needs are refused by the module proxy here: the SDKs of 13 of lego's 200+ ACME
+  #    DNS-challenge providers, and the pinned commit of Traefik's fork of go-http-auth. The lab never
+  #    asks Let's Encrypt for certificates, so lego's DNS-provider factory becomes a stub (which also
+  #    spares compiling every provider); basic/digest auth use the fork's earlier commit, which is served.
+  local lego_version lego
+  lego_version=$(sed -n 's#^\tgithub.com/go-acme/lego/v5 \(v[^ ]*\)$#\1#p' go.mod)
+  [ -n "$lego_version" ] || { echo "lego/v5 not found in Traefik's go.mod" >&2; exit 1; }
+  lego="$src/third_party/lego"
+  mkdir -p "$lego"
+  cp -r "$(mod_dir "github.com/go-acme/lego/v5@$lego_version")/." "$lego/"
+  chmod -R u+w "$lego"
+  [ -f "$lego/providers/dns/zz_gen_dns_providers.go" ] || { echo "lego's DNS provider factory moved" >&2; exit 1; }
+  cat >"$lego/providers/dns/zz_gen_dns_providers.go" <<'EOF'
+// Package dns: in this build (VidP's Kubernetes lab) no ACME DNS-challenge provider is compiled in.
+package dns
+
+import (
+	"fmt"
+
+	"github.com/go-acme/lego/v5/challenge"
+)
+
+// NewDNSChallengeProviderByName always fails: DNS challenges are not available in this build.
+func NewDNSChallengeProviderByName(name string) (challenge.Provider, error) {
+	return nil, fmt.Errorf("ACME DNS challenge provider %q is not built into this Traefik", name)
+}
+EOF
+  go mod edit -replace "github.com/go-acme/lego/v5=./third_party/lego" \
+    -replace "github.com/abbot/go-http-auth=github.com/containous/go-http-auth@v0.4.1-0.20200324110947-a37a7636d23e"
+  env CGO_ENABLED=0 nice -n 10 go build -mod=mod -trimpath \
     -ldflags "-s -w -X github.com/traefik/traefik/v3/pkg/version.Version=$TRAEFIK_VERSION" \
-    -o "$out/traefik" ./cmd/traefik)
-  rm -rf "$src"
+    -o "$out/traefik" ./cmd/traefik
+  cd "$out" && rm -rf "$src"
 }
 
-build_dapr_control_plane() {
+recipe_dapr_control_plane() {
   # The same dapr module and version as daprd (scripts/provision/daprd.sh), built without component tags.
-  local src="$root/dapr-src"
-  rm -rf "$src" && mkdir -p "$src"
-  cp -r "$(mod_dir "github.com/dapr/dapr@v$DAPR_VERSION")/." "$src/" && chmod -R u+w "$src"
-  (cd "$src" && env CGO_ENABLED=0 nice -n 10 go build -trimpath \
+  local src="$out/src"
+  mkdir -p "$src"
+  cp -r "$(mod_dir "github.com/dapr/dapr@v$DAPR_VERSION")/." "$src/"
+  chmod -R u+w "$src"
+  cd "$src"
+  env CGO_ENABLED=0 nice -n 10 go build -trimpath \
     -ldflags "-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION -X github.com/dapr/kit/logger.DaprVersion=$DAPR_VERSION" \
-    -o "$out/" ./cmd/sentry ./cmd/operator ./cmd/injector)
-  # The dapr module's CRDs, applied by the lab (read from here so it needs no network).
-  cp -r "$src/charts/dapr/crds" "$out/crds"
+    -o "$out/" ./cmd/sentry ./cmd/operator ./cmd/injector
+  # The dapr module's CRDs, applied by the lab (read from here: no network needed).
+  cp -r charts/dapr/crds "$out/crds"
   mv "$out/injector" "$out/dapr-injector"
-  rm -rf "$src"
+  cd "$out" && rm -rf "$src"
 }
 
-build_pause() {
+recipe_pause() {
   # The pod sandbox process, compiled from the kubernetes module's own source.
   local k8s
   k8s=$(mod_dir "k8s.io/kubernetes@v$KUBERNETES_VERSION")
@@ -88,14 +131,14 @@ build_pause() {
   strip "$out/pause"
 }
 
-build kube-router "$KUBE_ROUTER_VERSION" go_install "github.com/cloudnativelabs/kube-router/v2/cmd/kube-router@v$KUBE_ROUTER_VERSION"
-build coredns "$COREDNS_VERSION" go_install "github.com/coredns/coredns@v$COREDNS_VERSION"
-build metrics-server "$METRICS_SERVER_VERSION" go_install "sigs.k8s.io/metrics-server/cmd/metrics-server@v$METRICS_SERVER_VERSION"
-build traefik "$TRAEFIK_VERSION" build_traefik
-build dapr-injector "$DAPR_VERSION" build_dapr_control_plane
+build kube-router "$KUBE_ROUTER_VERSION" recipe_kube_router
+build coredns "$COREDNS_VERSION" recipe_coredns
+build metrics-server "$METRICS_SERVER_VERSION" recipe_metrics_server
+build traefik "$TRAEFIK_VERSION" recipe_traefik
+build dapr-injector "$DAPR_VERSION" recipe_dapr_control_plane
 for b in sentry operator; do ln -sfn "$root/dapr-injector-$DAPR_VERSION/$b" "$bin/dapr-$b"; done
 ln -sfn "$root/dapr-injector-$DAPR_VERSION/crds" "$root/dapr-crds"
-build pause "$PAUSE_VERSION" build_pause
+build pause "$PAUSE_VERSION" recipe_pause
 
 # daprd is the project's own build (component set and stream chunk size of scripts/provision/daprd.sh).
 bash "$here/daprd.sh"

@@ -1,0 +1,330 @@
+import { readFile, readlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { waitUntil } from '@vidp/local-stack';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  type HostState,
+  hostState,
+  hostStateDiff,
+  ingress,
+  kubectl,
+  kubectlJson,
+  LAB_DIR,
+  labCgroups,
+  labSh,
+  multipart,
+  onNode,
+  processesIn,
+} from '../support/lab.js';
+import { labVideo } from '../support/lab-video.js';
+
+// VidP as a user runs it on their cluster: a real single-node Kubernetes (kubelet, containerd and
+// runc, kube-proxy, CoreDNS, kube-router's NetworkPolicy, metrics-server, Dapr's sentry, operator
+// and injector, an Ingress controller), the images built from the project's Dockerfiles, and
+// `kubectl apply -k k8s/overlays/lab`. Every step needs the ones before it: after a failure the
+// rest fail fast, and the lab is always torn down.
+const NS = 'vidp';
+const APPS = ['main-app', 'langscale', 'subtitle', 'animal-detect', 'downscale', 'frontend'];
+const PROCESSORS = ['langscale', 'subtitle', 'animal-detect', 'downscale'];
+const MIN = 60_000;
+
+let before: HostState;
+let labNetns = '';
+let labId = '';
+let apiKey = '';
+let broken = '';
+const results = { passed: 0, failed: 0 };
+
+/** One step of the lab's story: skipped work (and a failure) once an earlier step broke it. */
+function step(name: string, timeout: number, fn: () => Promise<void>): void {
+  it(
+    name,
+    async () => {
+      if (broken) throw new Error(`not run: "${broken}" failed before`);
+      try {
+        await fn();
+        results.passed++;
+      } catch (err) {
+        broken = name;
+        results.failed++;
+        throw err;
+      }
+    },
+    timeout,
+  );
+}
+
+const api = (path: string, init: Parameters<typeof ingress>[2] = {}) =>
+  ingress('api.vidp.local', path, { ...init, headers: { 'x-api-key': apiKey, ...init.headers } });
+
+async function podsOf(app: string): Promise<any[]> {
+  const list = await kubectlJson(['-n', NS, 'get', 'pods', '-l', `app.kubernetes.io/name=${app}`]);
+  return list.items.filter((p: any) => !p.metadata.deletionTimestamp);
+}
+
+async function upload(title: string, opts: { seconds?: number; tasks?: string } = {}): Promise<string> {
+  const form = new FormData();
+  form.append('title', title);
+  if (opts.tasks) form.append('tasks', opts.tasks);
+  form.append('file', new File([await readFile(labVideo(title, opts.seconds))], 'clip.mp4'));
+  const { body, contentType } = await multipart(form);
+  const res = await api('/api/videos', { method: 'POST', body, headers: { 'content-type': contentType } });
+  expect(res.status, res.text()).toBe(201);
+  return res.json().video.id;
+}
+
+async function videoOf(id: string): Promise<any> {
+  const res = await api(`/api/videos/${id}`);
+  expect(res.status, res.text()).toBe(200);
+  return res.json();
+}
+
+async function ended(id: string, timeout: number): Promise<any> {
+  await waitUntil('the video to end', async () => (await videoOf(id)).status !== 'processing', timeout, 2000);
+  return videoOf(id);
+}
+
+function expectDoneRight(v: any): void {
+  for (const t of PROCESSORS) {
+    expect(v.tasks[t].status, `${t}: ${v.tasks[t].lastError ?? ''}`).toBe('done');
+  }
+  expect(v.status).toBe('completed');
+  expect(v.language).toBe('en');
+  expect(v.species).toContain('dog');
+}
+
+/** Runs JavaScript with the app container's Node, next to its sidecar (prints what it logs). */
+async function inApp(app: string, script: string): Promise<string> {
+  const [pod] = await podsOf(app);
+  return kubectl(['-n', NS, 'exec', pod.metadata.name, '-c', app, '--', 'node', '-e', script]);
+}
+
+describe('VidP on a real Kubernetes (the lab)', () => {
+  beforeAll(async () => {
+    before = await hostState();
+  });
+
+  afterAll(async () => {
+    // Whatever happened, nothing of the lab stays on the machine.
+    await labSh(['down']).catch(() => undefined);
+    process.stdout.write(`\nKubernetes lab: ${results.passed} passed, ${results.failed} failed\n`);
+  }, 5 * MIN);
+
+  step(
+    'the lab comes up: control plane, node, DNS, metrics, Ingress controller, Dapr',
+    30 * MIN,
+    async () => {
+      await labSh(['up']);
+      const pid = (await readFile(join(LAB_DIR, 'run/init.pid'), 'utf8')).trim();
+      labNetns = await readlink(`/proc/${pid}/ns/net`);
+      labId = (await onNode(['cat', '/proc/self/cgroup'])).out.match(/vidp-lab-[0-9a-f]{8}/)?.[0] ?? '';
+      const nodes = await kubectlJson(['get', 'nodes']);
+      expect(
+        nodes.items.map((n: any) => n.status.conditions.find((c: any) => c.type === 'Ready').status),
+      ).toEqual(['True']);
+    },
+  );
+
+  step(
+    'applies k8s/overlays/lab: every Deployment Available, every app pod with its daprd sidecar',
+    30 * MIN,
+    async () => {
+      await labSh(['vidp']);
+      const deployments = await kubectlJson(['-n', NS, 'get', 'deployments']);
+      expect(deployments.items.map((d: any) => d.metadata.name).sort()).toEqual([...APPS, 'zipkin'].sort());
+      for (const d of deployments.items) {
+        const available = d.status.conditions?.find((c: any) => c.type === 'Available');
+        expect(available?.status, d.metadata.name).toBe('True');
+      }
+      for (const app of APPS) {
+        for (const pod of await podsOf(app)) {
+          const daprd = pod.status.containerStatuses.find((c: any) => c.name === 'daprd');
+          expect(daprd, `${pod.metadata.name} has a daprd sidecar`).toBeDefined();
+          expect(daprd.ready, `${pod.metadata.name}'s daprd is ready`).toBe(true);
+          expect(daprd.image).toMatch(/vidp\.local\/daprd:/);
+        }
+      }
+      const secret = await kubectlJson(['-n', NS, 'get', 'secret', 'vidp-api-key']);
+      apiKey = Buffer.from(Object.values(secret.data)[0] as string, 'base64').toString('utf8');
+    },
+  );
+
+  step('every sidecar serves mTLS with a certificate sentry issued for its app', 5 * MIN, async () => {
+    const bundle = await kubectlJson(['-n', 'dapr-system', 'get', 'configmap', 'dapr-trust-bundle']);
+    const anchors = bundle.data['ca.crt'];
+    expect(anchors).toContain('BEGIN CERTIFICATE');
+    await onNode(['sh', '-c', `cat > ${LAB_DIR}/run/trust-anchors.pem`], anchors);
+    for (const app of APPS) {
+      const [pod] = await podsOf(app);
+      // daprd's internal port, where the other sidecars call it.
+      const tls = await onNode([
+        'sh',
+        '-c',
+        `openssl s_client -connect ${pod.status.podIP}:50002 -CAfile ${LAB_DIR}/run/trust-anchors.pem -verify_return_error </dev/null 2>&1 | sed -n '/Verify return code/p'; ` +
+          `openssl s_client -connect ${pod.status.podIP}:50002 -showcerts </dev/null 2>/dev/null | openssl x509 -noout -ext subjectAltName`,
+      ]);
+      expect(tls.out, app).toContain('Verify return code: 0 (ok)');
+      expect(tls.out, app).toContain(`URI:spiffe://public/ns/${NS}/${app}`);
+    }
+  });
+
+  step(
+    'a real video uploaded to api.vidp.local through the Ingress: all four tasks, English, a dog',
+    15 * MIN,
+    async () => {
+      const id = await upload('Dog and JFK through the Ingress');
+      const v = await ended(id, 12 * MIN);
+      expectDoneRight(v);
+      const vtt = v.tasks.subtitle.outputs.find((o: any) => o.filename.endsWith('.vtt'));
+      const text = (await api(vtt.url)).text();
+      expect(text.startsWith('WEBVTT')).toBe(true);
+      expect(text.toLowerCase()).toContain('your country');
+    },
+  );
+
+  step('the front end answers at vidp.local through the Ingress', 3 * MIN, async () => {
+    const res = await ingress('vidp.local', '/');
+    // The library page, or the sign-in page it sends a visitor without a session to.
+    const page =
+      res.status >= 300 && res.status < 400 ? await ingress('vidp.local', `${res.headers.location}`) : res;
+    expect(page.status).toBe(200);
+    expect(String(page.headers['content-type'])).toContain('text/html');
+    expect(page.text()).toContain('VidP');
+  });
+
+  step('Dapr access control refuses a processor call from any app but main-app', 5 * MIN, async () => {
+    // Open the network path between the apps' sidecars for this check only, so what answers is
+    // Dapr's access control and not a NetworkPolicy.
+    await kubectl(['apply', '-f', '-'], OPEN_SIDECARS);
+    try {
+      const call = (to: string) =>
+        `fetch('http://127.0.0.1:3500/v1.0/invoke/${to}/method/health', { headers: { 'dapr-api-token': process.env.DAPR_API_TOKEN ?? '' } })` +
+        `.then(async (r) => console.log(r.status, await r.text()), (e) => console.log('error', e.message))`;
+      for (const caller of APPS.filter((a) => a !== 'main-app')) {
+        const target = caller === 'downscale' ? 'langscale' : 'downscale';
+        const out = await inApp(caller, call(target));
+        expect(out, `${caller} -> ${target}`).toMatch(/^403 .*access control policy has denied access/s);
+      }
+      expect(await inApp('main-app', call('downscale')), 'main-app -> downscale').toMatch(/^200/);
+    } finally {
+      await kubectl(['-n', NS, 'delete', 'networkpolicy', 'lab-test-open-sidecars', '--ignore-not-found']);
+    }
+  });
+
+  step('a NetworkPolicy stops a stray pod from reaching a processor directly', 5 * MIN, async () => {
+    const [target] = await podsOf('downscale');
+    const ip = target.status.podIP;
+    // A pod outside VidP's namespace, where no policy restricts it: what stops it is the
+    // processor's own policy (only main-app's pods, only on the sidecar port).
+    const image = (await podsOf('main-app'))[0].spec.containers.find((c: any) => c.name === 'main-app').image;
+    const probe = `fetch('http://${ip}:8001/health', { signal: AbortSignal.timeout(5000) }).then((r) => console.log('reached', r.status), (e) => console.log('blocked', e.cause?.code ?? e.name))`;
+    await kubectl(['apply', '-f', '-'], strayPod(image, probe));
+    await kubectl([
+      '-n',
+      STRAY_NS,
+      'wait',
+      '--for=jsonpath={.status.phase}=Succeeded',
+      'pod/stray',
+      '--timeout=180s',
+    ]);
+    const logs = await kubectl(['-n', STRAY_NS, 'logs', 'stray']);
+    expect(logs).toMatch(/^blocked/);
+    await kubectl(['delete', 'namespace', STRAY_NS, '--wait=false']);
+    // The same request from the node itself (kubelet's probes come from there) is answered.
+    const fromNode = await onNode([
+      'curl',
+      '-s',
+      '-o',
+      '/dev/null',
+      '-w',
+      '%{http_code}',
+      `http://${ip}:8001/health`,
+    ]);
+    expect(fromNode.out).toBe('200');
+  });
+
+  step('deleting a processor pod mid-task still ends with the video completed, once', 20 * MIN, async () => {
+    const id = await upload('Dog and JFK, a processor pod deleted');
+    await waitUntil(
+      'downscale to start',
+      async () => (await videoOf(id)).tasks.downscale.status === 'running',
+      5 * MIN,
+      500,
+    );
+    const [victim] = await podsOf('downscale');
+    await kubectl(['-n', NS, 'delete', 'pod', victim.metadata.name, '--wait=false']);
+    const v = await ended(id, 15 * MIN);
+    expectDoneRight(v);
+    expect(v.tasks.downscale.attempt ?? v.tasks.downscale.attempts).toBeGreaterThan(1);
+    // Once: one set of renditions, no duplicate outputs.
+    const names = v.tasks.downscale.outputs.map((o: any) => o.filename);
+    expect(new Set(names).size).toBe(names.length);
+    const list = (await api('/api/videos?limit=100')).json();
+    const items = list.items ?? list.videos ?? list;
+    expect(items.filter((x: any) => x.id === id)).toHaveLength(1);
+  });
+
+  step('the HPA scales a processor under load', 15 * MIN, async () => {
+    const hpa = () => kubectlJson(['-n', NS, 'get', 'hpa', 'downscale']);
+    const startReplicas = (await hpa()).status.currentReplicas;
+    // Several uploads at once keep downscale's CPU busy well past its target.
+    const ids = await Promise.all(
+      [1, 2, 3].map((n) => upload(`Load ${n}`, { seconds: 60, tasks: 'downscale' })),
+    );
+    await waitUntil(
+      'the downscale HPA to add a replica',
+      async () => (await hpa()).status.desiredReplicas > startReplicas,
+      10 * MIN,
+      5000,
+    );
+    const h = await hpa();
+    expect(h.status.currentMetrics?.[0]?.resource?.current?.averageUtilization).toBeGreaterThan(0);
+    for (const id of ids) expect((await ended(id, 10 * MIN)).tasks.downscale.status).toBe('done');
+  });
+
+  step(
+    'the lab is torn down clean: no process, mount, cgroup, network or kernel setting left',
+    5 * MIN,
+    async () => {
+      await labSh(['down']);
+      expect(await processesIn(labNetns)).toEqual([]);
+      expect(await labCgroups(labId)).toEqual([]);
+      expect(hostStateDiff(before, await hostState())).toEqual([]);
+    },
+  );
+});
+
+const OPEN_SIDECARS = `
+apiVersion: networking.k8s.io/v1
+kind: NetworkPolicy
+metadata: {name: lab-test-open-sidecars, namespace: ${NS}}
+spec:
+  podSelector: {}
+  policyTypes: [Ingress, Egress]
+  ingress: [{from: [{podSelector: {}}], ports: [{port: 50002}]}]
+  egress: [{to: [{podSelector: {}}], ports: [{port: 50002}]}]
+`;
+
+const STRAY_NS = 'lab-test-stray';
+
+function strayPod(image: string, script: string): string {
+  const ns = { apiVersion: 'v1', kind: 'Namespace', metadata: { name: STRAY_NS } };
+  const pod = {
+    apiVersion: 'v1',
+    kind: 'Pod',
+    metadata: { name: 'stray', namespace: STRAY_NS },
+    spec: {
+      restartPolicy: 'Never',
+      containers: [
+        {
+          name: 'probe',
+          image,
+          imagePullPolicy: 'Never',
+          command: ['node', '-e', script],
+          securityContext: { runAsNonRoot: true, runAsUser: 10001, allowPrivilegeEscalation: false },
+        },
+      ],
+    },
+  };
+  return JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [ns, pod] });
+}
