@@ -5,7 +5,7 @@ mkdir -p "$LAB/etc" "$LAB/cni/net.d" "$LAB/containerd" "$LAB/kubelet"
 
 cat >"$LAB/etc/containerd.toml" <<EOF
 version = 2
-root = "$LAB/containerd/root"
+root = "$CONTAINERD_ROOT/root"
 state = "/run/containerd"
 disabled_plugins = ["io.containerd.snapshotter.v1.aufs", "io.containerd.snapshotter.v1.btrfs",
   "io.containerd.snapshotter.v1.devmapper", "io.containerd.snapshotter.v1.zfs",

@@ -5,7 +5,9 @@
 #   lab.sh up             build what is missing (cached), start the lab, install its add-ons
 #   lab.sh deploy         build VidP's images, load them, `kubectl apply -k k8s/overlays/lab`, wait
 #                         until every pod is Ready with its daprd sidecar
-#   lab.sh down           stop it: no process, mount, cgroup or file of the lab is left
+#   lab.sh down           stop it: no process, mount, cgroup or file of the lab is left (its image
+#                         store stays in $VIDP_CACHE/cluster-lab/containerd, for the next start)
+#   lab.sh purge          down, and remove that image store too
 #   lab.sh kubectl ...    kubectl against the lab
 #   lab.sh load TAR...    import image tars (docker-archive or OCI) into the lab's containerd
 #   lab.sh forward [PORT] serve the lab's Ingress on 127.0.0.1:PORT of this machine too (until down)
@@ -144,18 +146,13 @@ up() {
 load_vidp_images() {
   [ -f "$repo_root/scripts/images/build.sh" ] || { log "lab: scripts/images/build.sh (the image builds) is missing"; return 1; }
   bash "$repo_root/scripts/images/build.sh" >&2
-  local tar ref
+  local tars=() tar ref
   for tar in "$VIDP_CACHE"/images/*-[0-9]*.tar; do
     ref=$(tar -xOf "$tar" manifest.json | sed -n 's/.*"RepoTags":\["\([^"]*\)".*/\1/p')
-    case "$ref" in vidp/* | localhost/vidp/*) ;; *) continue ;; esac
-    ref=${ref#localhost/}
-    in_lab ctr -a /run/containerd/containerd.sock -n k8s.io images import "$tar" >>"$LAB/log/images.log"
-    in_lab ctr -a /run/containerd/containerd.sock -n k8s.io images tag --force \
-      "docker.io/$ref" "vidp.local/${ref#vidp/}" >>"$LAB/log/images.log"
+    case "$ref" in vidp/* | localhost/vidp/*) tars+=("$tar") ;; esac
   done
-  for tar in $(bash "$cluster_dir/stand-in-images.sh"); do
-    in_lab ctr -a /run/containerd/containerd.sock -n k8s.io images import "$tar" >>"$LAB/log/images.log"
-  done
+  # shellcheck disable=SC2046
+  in_lab bash "$cluster_dir/import-image.sh" "${tars[@]}" $(bash "$cluster_dir/stand-in-images.sh")
 }
 
 deploy() {
@@ -209,9 +206,10 @@ case "${1:-}" in
   deploy) deploy ;;
   up) need_root; trap 'rc=$?; [ $rc -eq 0 ] || { log "lab: start failed; tearing it down"; down || true; }' EXIT; up ;;
   down) need_root; down ;;
+  purge) need_root; down; rm -rf "$CONTAINERD_ROOT" ;;
   kubectl) shift; lab_kubectl "$@" ;;
-  load) shift; for t in "$@"; do in_lab ctr -a /run/containerd/containerd.sock -n k8s.io images import "$t"; done ;;
+  load) shift; in_lab bash "$cluster_dir/import-image.sh" "$@" ;;
   forward) shift; forward "$@" ;;
   status) if lab_pid >/dev/null; then lab_kubectl get nodes,pods -A -o wide; else echo "the lab is not running"; exit 1; fi ;;
-  *) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
+  *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

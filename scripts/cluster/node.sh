@@ -102,14 +102,23 @@ start kube-scheduler kube-scheduler \
   --authorization-kubeconfig="$pki/scheduler.kubeconfig" \
   --bind-address=127.0.0.1 --leader-elect=false --profiling=false
 
+ctr_() { ctr -a /run/containerd/containerd.sock -n k8s.io "$@"; }
 start containerd containerd --config "$LAB/etc/containerd.toml"
-wait_for containerd 60 ctr -a /run/containerd/containerd.sock version
-# The lab's own images (pause, daprd, add-ons): tars listed one per line.
-while read -r tar; do
-  [ -n "$tar" ] || continue
-  ctr -a /run/containerd/containerd.sock -n k8s.io images import --all-platforms "$tar" >>"$LAB/log/images.log" 2>&1 ||
-    { log "lab: could not import $tar"; exit 1; }
-done <"$LAB/etc/system-images.list"
+wait_for containerd 60 ctr_ version
+# The image store is kept between labs (lib.sh); the previous lab's containers are not. Removing
+# them, then restarting containerd, gives kubelet a runtime with images only.
+left=$(ctr_ containers ls -q)
+if [ -n "$left" ]; then
+  xargs ctr -a /run/containerd/containerd.sock -n k8s.io containers rm <<<"$left" >/dev/null 2>&1 || true
+  kill "$(cat "$LAB/run/containerd.pid")"
+  wait "$(cat "$LAB/run/containerd.pid")" || true
+  start containerd containerd --config "$LAB/etc/containerd.toml"
+  wait_for containerd 60 ctr_ version
+fi
+# The lab's own images (pause, daprd, add-ons), one tar per line.
+# shellcheck disable=SC2046
+bash "$cluster_dir/import-image.sh" $(cat "$LAB/etc/system-images.list") >>"$LAB/log/images.log" 2>&1 ||
+  { log "lab: could not import the lab's images (log/images.log)"; exit 1; }
 
 start kubelet kubelet --config="$LAB/etc/kubelet.yaml" \
   --kubeconfig="$pki/kubelet.kubeconfig" --root-dir="$LAB/kubelet" \
