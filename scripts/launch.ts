@@ -1,9 +1,8 @@
-// Starts the whole platform locally from dapr/dapr.yaml: Redis, FerretDB, and every app
-// with its daprd sidecar. Ctrl-C stops everything, apps first.
-import { randomBytes } from 'node:crypto';
-import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// Starts the whole platform locally from dapr/dapr.yaml: Redis, FerretDB, Zipkin, and every
+// app with its daprd sidecar, each under a supervisor that restarts it (with backoff) when it
+// exits unexpectedly. Ctrl-C stops everything in order: apps, then sidecars, then the servers.
+import { mkdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import {
   daprdArgs,
   findBinary,
@@ -12,57 +11,87 @@ import {
   portOpen,
   readRunFile,
   repoRoot,
-  spawnManaged,
+  type Supervision,
+  spawnOwned,
   startFerretDb,
   startRedis,
   startZipkin,
   waitUntil,
 } from '@vidp/local-stack';
+import { ensureLocalSecrets } from './lib/local-secrets.ts';
 
-const stateDir = join(repoRoot, '.vidp');
-const owned: ManagedProcess[] = [];
+// Local defaults; the overrides let a test run a second launcher beside `npm start`'s ports.
+const env = process.env;
+const stateDir = resolve(env.VIDP_STATE_DIR ?? join(repoRoot, '.vidp'));
+const runFile = resolve(env.VIDP_RUN_FILE ?? join(repoRoot, 'dapr', 'dapr.yaml'));
+const REDIS_PORT = Number(env.VIDP_REDIS_PORT ?? 6379);
+const MONGO_PORT = Number(env.VIDP_MONGO_PORT ?? 27017);
+/** 0: no Zipkin. */
+const ZIPKIN_PORT = Number(env.VIDP_ZIPKIN_PORT ?? 9411);
+// Stopped group by group, in this order; a group's members stop together.
+const owned = {
+  apps: [] as ManagedProcess[],
+  sidecars: [] as ManagedProcess[],
+  servers: [] as ManagedProcess[],
+};
+let stopping = false;
+
+const supervision: Supervision = {
+  log: (line) => {
+    if (!stopping) console.log(`${'supervisor'.padEnd(16)}| ${line}`);
+  },
+};
+// Children get their own process group: Ctrl-C reaches only the launcher, which stops them in order.
+const spawnOpts = { supervise: supervision, detached: true, echo: true };
 
 async function ensureSecrets(): Promise<void> {
   const file = join(stateDir, 'secrets.json');
-  if (existsSync(file)) return;
-  const apiKey = randomBytes(32).toString('base64url');
-  await writeFile(file, `${JSON.stringify({ 'vidp-api-key': apiKey }, null, 2)}\n`, { mode: 0o600 });
-  console.log(`generated a local API key in ${file} (git-ignored)`);
+  const added = await ensureLocalSecrets(file);
+  if (added.length) console.log(`generated ${added.join(', ')} in ${file} (git-ignored)`);
 }
-
-const ZIPKIN_PORT = 9411;
 
 /** Starts what is not already running; returns the Zipkin spans endpoint, if any. */
 async function ensureInfra(): Promise<string | undefined> {
-  if (await portOpen(6379)) console.log('redis: using the server already on :6379');
-  else owned.push((await startRedis({ dir: join(stateDir, 'redis'), port: 6379 })).process);
-  if (await portOpen(27017)) console.log('mongodb: using the server already on :27017');
-  else owned.push((await startFerretDb({ dir: join(stateDir, 'ferretdb'), port: 27017 })).process);
+  // Servers found already running are used as they are (and not supervised: not ours).
+  if (await portOpen(REDIS_PORT)) console.log(`redis: using the server already on :${REDIS_PORT}`);
+  else
+    owned.servers.push(
+      (await startRedis({ dir: join(stateDir, 'redis'), port: REDIS_PORT, ...spawnOpts })).process,
+    );
+  if (await portOpen(MONGO_PORT)) console.log(`mongodb: using the server already on :${MONGO_PORT}`);
+  else
+    owned.servers.push(
+      (await startFerretDb({ dir: join(stateDir, 'ferretdb'), port: MONGO_PORT, ...spawnOpts })).process,
+    );
+  if (ZIPKIN_PORT === 0) return undefined;
   if (!(await portOpen(ZIPKIN_PORT))) {
-    const zipkin = await startZipkin({ port: ZIPKIN_PORT });
+    const zipkin = await startZipkin({ port: ZIPKIN_PORT, ...spawnOpts });
     if (!zipkin) {
       console.log('zipkin: not provisioned (no Java?): running without trace collection');
       return undefined;
     }
-    owned.push(zipkin.process);
+    owned.servers.push(zipkin.process);
   }
   return `http://127.0.0.1:${ZIPKIN_PORT}/api/v2/spans`;
 }
 
 async function stopAll(): Promise<void> {
-  // Reverse start order: apps before their sidecars, sidecars before the infrastructure.
-  for (const p of owned.reverse()) await p.stop();
+  // Apps finish their in-flight work while sidecars and servers still answer; then the sidecars.
+  for (const [name, group] of Object.entries(owned)) {
+    await Promise.all(group.map((p) => p.stop()));
+    if (group.length) console.log(`stopped the ${name}`);
+  }
 }
 
 async function main(): Promise<void> {
   await mkdir(stateDir, { recursive: true });
   await ensureSecrets();
   const zipkinEndpoint = await ensureInfra();
-  const apps = await readRunFile(join(repoRoot, 'dapr', 'dapr.yaml'));
+  const apps = await readRunFile(runFile);
   const daprd = findBinary('daprd');
   for (const a of apps) {
-    owned.push(
-      spawnManaged(
+    owned.sidecars.push(
+      spawnOwned(
         `daprd:${a.appId}`,
         daprd,
         daprdArgs({
@@ -73,14 +102,14 @@ async function main(): Promise<void> {
           ...(a.config ? { config: a.config } : {}),
           logLevel: a.logLevel,
         }),
-        { cwd: repoRoot, echo: true },
+        { cwd: repoRoot, ...spawnOpts },
       ),
     );
     const [cmd, ...args] = a.command as [string, ...string[]];
-    owned.push(
-      spawnManaged(a.appId, cmd === 'node' ? process.execPath : cmd, args, {
+    owned.apps.push(
+      spawnOwned(a.appId, cmd === 'node' ? process.execPath : cmd, args, {
         cwd: a.dir,
-        echo: true,
+        ...spawnOpts,
         env: {
           ...a.env,
           PORT: String(a.appPort),
@@ -99,15 +128,22 @@ async function main(): Promise<void> {
     );
   }
   console.log('\nVidP is running:');
-  for (const a of apps)
+  // The web app first: it is where people start.
+  const web = apps.find((a) => a.appId === 'frontend');
+  if (web)
+    console.log(
+      `  web app        http://127.0.0.1:${web.appPort}  (password: "vidp-web-password" in ${join(stateDir, 'secrets.json')})`,
+    );
+  for (const a of apps.filter((x) => x !== web))
     console.log(`  ${a.appId.padEnd(14)} http://127.0.0.1:${a.appPort}  (sidecar :${a.daprHttpPort})`);
   if (zipkinEndpoint) console.log(`  traces         http://127.0.0.1:${ZIPKIN_PORT}/zipkin/`);
   console.log(`  API key        ${join(stateDir, 'secrets.json')} ("vidp-api-key")`);
-  console.log('Press Ctrl-C to stop.\n');
+  console.log('A process that exits unexpectedly is restarted (see the "supervisor" lines); /ready shows');
+  console.log('what an app is missing meanwhile. Press Ctrl-C to stop.\n');
 }
 
-let stopping = false;
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+// SIGHUP: the terminal was closed; the children, in their own groups, would not hear it.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     if (stopping) return;
     stopping = true;

@@ -4,6 +4,10 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/provision.sh
+# The Kubernetes and observability tests' tools: kube-apiserver, etcd and kubectl, kubeconform and
+# its schemas, Prometheus (each cached; a second run is a no-op).
+bash scripts/provision/k8s-test-tools.sh
 npx biome check .
 npx tsc -p tsconfig.json --noEmit
+npx tsc -p frontend/tsconfig.json --noEmit
 npx vitest run "$@"

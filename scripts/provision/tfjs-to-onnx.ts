@@ -3,7 +3,10 @@
 // (convolutions, pads, pooling, concat, resize, split, activations) and refuses any other
 // operation by name, so a model it cannot convert faithfully fails at setup, not at run time.
 //
-// Usage: node --import tsx scripts/provision/tfjs-to-onnx.ts <model.json> <out.onnx> [key=value metadata...]
+// A fully convolutional model can be converted for a larger square input (`--input-size=N`):
+// the input, the resize targets and the head's cell counts follow N; the weights do not change.
+//
+// Usage: node --import tsx scripts/provision/tfjs-to-onnx.ts <model.json> <out.onnx> [--input-size=N] [key=value metadata...]
 import { readFile, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { DataType, encodeModel, type OnnxNode, type OnnxTensor } from './onnx-proto.js';
@@ -119,10 +122,48 @@ function hwioToOihw(c: Const): Const {
 const TO_NCHW = [0, 3, 1, 2];
 const TO_NHWC = [0, 2, 3, 1];
 
-export async function convert(modelPath: string, metadata: Record<string, string> = {}): Promise<Buffer> {
+export interface ConvertOptions {
+  metadata?: Record<string, string>;
+  /** Square input size to convert for (default: the model's own). */
+  inputSize?: number;
+}
+
+/**
+ * How shape constants change when a square NHWC/NCHW input of `from` pixels becomes `to`:
+ * spatial sizes (from / stride) and cell counts ((from / stride)^2) for the strides of a
+ * detector head. Anything else is left alone.
+ */
+function resizer(from: number, to: number) {
+  if (to === from) return { resize: (v: number) => v, cells: (v: number) => v };
+  const strides = [8, 16, 32, 64].filter((s) => from % s === 0);
+  if (strides.length === 0 || to % (strides[strides.length - 1] as number) !== 0) {
+    throw new Error(`input size ${to} must be a multiple of ${strides[strides.length - 1] ?? 32}`);
+  }
+  const grids = new Map(strides.map((s) => [from / s, to / s]));
+  const cells = new Map(strides.map((s) => [(from / s) ** 2, (to / s) ** 2]));
+  return {
+    resize: (v: number) => {
+      const g = grids.get(v);
+      if (g === undefined) throw new Error(`resize target ${v} is not a grid of the ${from} px input`);
+      return g;
+    },
+    cells: (v: number) => cells.get(v) ?? v,
+  };
+}
+
+export async function convert(modelPath: string, options: ConvertOptions = {}): Promise<Buffer> {
   const model = JSON.parse(await readFile(modelPath, 'utf8')) as TfjsModel;
   if (model.format !== 'graph-model') throw new Error(`not a TFJS graph model: ${model.format}`);
   const consts = await readWeights(modelPath, model);
+  const metadata = options.metadata ?? {};
+  const placeholder = model.modelTopology.node.find((n) => n.op === 'Placeholder');
+  const dims0 = (placeholder?.attr?.shape?.shape?.dim ?? []).map((d) => Number(d.size ?? -1));
+  // A square input is [1, 3, N, N] (NCHW) or [1, N, N, 3] (NHWC).
+  const nativeSize = dims0[1] === 3 ? dims0[2] : dims0[1];
+  const targetSize = options.inputSize ?? nativeSize ?? 0;
+  if (options.inputSize && (!nativeSize || nativeSize <= 0))
+    throw new Error('the model has no fixed square input to resize');
+  const shapes = resizer(nativeSize ?? targetSize, targetSize);
   const nodes: OnnxNode[] = [];
   const initializers: OnnxTensor[] = [];
   const inputs: { name: string; shape: number[] }[] = [];
@@ -176,7 +217,9 @@ export async function convert(modelPath: string, metadata: Record<string, string
         if (!consts.has(n.name)) throw new Error(`${n.name}: constant without weights`);
         break;
       case 'Placeholder': {
-        const dims = (n.attr?.shape?.shape?.dim ?? []).map((d) => Number(d.size ?? -1));
+        const dims = (n.attr?.shape?.shape?.dim ?? []).map((d, k) =>
+          Number(d.size ?? -1) === nativeSize && k > 0 ? targetSize : Number(d.size ?? -1),
+        );
         inputs.push({ name: n.name, shape: dims });
         emit({ opType: 'Identity', inputs: [n.name], outputs: [out()] });
         break;
@@ -308,7 +351,10 @@ export async function convert(modelPath: string, metadata: Record<string, string
             transpose(ref(ins[0] as string), TO_NCHW),
             '',
             '',
-            initializer({ float: false, shape: [2], values: sizes.values }, DataType.INT64),
+            initializer(
+              { float: false, shape: [2], values: sizes.values.map(shapes.resize) },
+              DataType.INT64,
+            ),
           ],
           outputs: [resized],
           attrs: {
@@ -337,7 +383,10 @@ export async function convert(modelPath: string, metadata: Record<string, string
           opType: 'Reshape',
           inputs: [
             ref(ins[0] as string),
-            initializer({ ...shape, shape: [shape.values.length] }, DataType.INT64),
+            initializer(
+              { ...shape, shape: [shape.values.length], values: shape.values.map(shapes.cells) },
+              DataType.INT64,
+            ),
           ],
           outputs: [out()],
         });
@@ -365,13 +414,21 @@ export async function convert(modelPath: string, metadata: Record<string, string
 }
 
 if (import.meta.url === `file://${process.argv[1]}`) {
-  const [modelJson, outPath, ...meta] = process.argv.slice(2);
+  const [modelJson, outPath, ...rest] = process.argv.slice(2);
   if (!modelJson || !outPath) {
-    console.error('usage: tfjs-to-onnx.ts <model.json> <out.onnx> [key=value...]');
+    console.error('usage: tfjs-to-onnx.ts <model.json> <out.onnx> [--input-size=N] [key=value...]');
+    process.exit(2);
+  }
+  const sizeArg = rest.find((a) => a.startsWith('--input-size='));
+  const inputSize = sizeArg ? Number(sizeArg.split('=')[1]) : undefined;
+  if (inputSize !== undefined && !(Number.isInteger(inputSize) && inputSize > 0)) {
+    console.error(`--input-size must be a positive integer, got ${sizeArg}`);
     process.exit(2);
   }
   const metadata = Object.fromEntries(
-    meta.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
+    rest
+      .filter((a) => a !== sizeArg)
+      .map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)]),
   );
-  await writeFile(outPath, await convert(modelJson, metadata));
+  await writeFile(outPath, await convert(modelJson, { metadata, ...(inputSize ? { inputSize } : {}) }));
 }

@@ -119,6 +119,7 @@ describe('downscale through Dapr (real ffmpeg, real daprd)', () => {
       ...result.renditions,
       result.poster,
       result.storyboard,
+      result.thumbnails,
       result.hls.master,
       ...result.hls.variants.flatMap((v: any) => [v.playlist, v.media]),
     ];

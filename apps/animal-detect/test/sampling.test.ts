@@ -4,6 +4,7 @@ import {
   decodeRate,
   frameSignature,
   Sampler,
+  shiftedDistance,
   signatureDistance,
 } from '../src/domain/sampling.js';
 
@@ -60,7 +61,7 @@ describe('smart sampling', () => {
   });
 
   it('looks again during motion once the picture changed enough', () => {
-    const pan = Array.from({ length: 16 }, (_, k) => picture(2 + 2 * k)); // steady pan
+    const pan = Array.from({ length: 16 }, (_, k) => picture(2 + 3 * k)); // steady pan
     const { reasons } = run(pan, 4);
     const n = reasons.filter(Boolean).length;
     expect(n).toBeGreaterThan(2);
@@ -77,5 +78,30 @@ describe('smart sampling', () => {
   it('never decodes faster than the video', () => {
     expect(decodeRate(DEFAULT_POLICY, 2)).toBe(2);
     expect(decodeRate(DEFAULT_POLICY, 30)).toBe(DEFAULT_POLICY.decodeFps);
+  });
+});
+
+describe('cuts and camera moves', () => {
+  /** A textured picture (vertical stripes of varying width), shifted right by `dx` pixels. */
+  const stripes = (dx: number, seed = 1) => {
+    const rgb = new Uint8Array(SIZE * SIZE * 3);
+    for (let y = 0; y < SIZE; y++)
+      for (let x = 0; x < SIZE; x++) {
+        const v = Math.floor((x - dx + 64) * seed * 0.37 + y * 0.11) % 2 ? 220 : 30;
+        rgb.fill(v, (y * SIZE + x) * 3, (y * SIZE + x) * 3 + 3);
+      }
+    return rgb;
+  };
+
+  it('tells a fast pan (the picture moved) from a cut (the picture changed)', () => {
+    const a = sig(stripes(0));
+    const panned = sig(stripes(8)); // two signature cells
+    expect(signatureDistance(a, panned)).toBeGreaterThan(DEFAULT_POLICY.sceneThreshold);
+    expect(shiftedDistance(a, panned)).toBeLessThan(DEFAULT_POLICY.sceneThreshold);
+    expect(shiftedDistance(a, sig(picture(10, 200)))).toBeGreaterThan(DEFAULT_POLICY.sceneThreshold);
+    const sampler = new Sampler(DEFAULT_POLICY);
+    sampler.decide(0, a);
+    expect(sampler.decide(0.25, panned)).toBe('change');
+    expect(sampler.stats.sceneChanges).toBe(0);
   });
 });

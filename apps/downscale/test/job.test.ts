@@ -105,6 +105,16 @@ async function expectPlayable(
   expect(imageSize(poster.path)).toBe(`${result.poster!.width},${result.poster!.height}`);
   const board = files.find((f) => f.part === 'storyboard')!;
   expect(imageSize(board.path)).toBe(`${result.storyboard!.width},${result.storyboard!.height}`);
+  // The thumbnails track names the storyboard's tiles, each inside the image.
+  const vtt = await readFile(files.find((f) => f.part === 'thumbnails')!.path, 'utf8');
+  const tiles = [...vtt.matchAll(/^storyboard\.jpg#xywh=(\d+),(\d+),(\d+),(\d+)$/gm)].map((m) =>
+    m.slice(1).map(Number),
+  );
+  expect(tiles).toHaveLength(result.storyboard!.count);
+  for (const [x, y, w, h] of tiles as [number, number, number, number][]) {
+    expect(x + w).toBeLessThanOrEqual(result.storyboard!.width);
+    expect(y + h).toBeLessThanOrEqual(result.storyboard!.height);
+  }
 }
 
 describe('downscale job (real ffmpeg)', () => {
@@ -221,7 +231,7 @@ describe('downscale job (real ffmpeg)', () => {
       () => '',
     );
     expect(children.trim()).toBe('');
-    expect(await readdir(dir)).not.toContainEqual(expect.stringMatching(/^job-/));
+    expect(await readdir(dir, { recursive: true })).not.toContainEqual(expect.stringMatching(/(^|\/)job-/));
   });
 });
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { planWindows } from '../src/domain/detect-language.js';
+import { combine, planWindows, windowOrder } from '../src/domain/detect-language.js';
 import { parseDetectFields } from '../src/routes/options.js';
 
 describe('analysis windows', () => {
@@ -19,6 +19,28 @@ describe('analysis windows', () => {
 
   it('never cuts windows shorter than a few seconds', () => {
     for (const w of planWindows(100, 12)) expect(w.length).toBeGreaterThanOrEqual(3);
+  });
+
+  it("the seed's 30 s asks for three 10 s windows, first and last looked at first", () => {
+    const plan = planWindows(49, 30);
+    expect(plan.map((w) => w.length)).toEqual([10, 10, 10]);
+    expect(plan.map((w) => w.from)).toEqual([0, 19.5, 39]);
+    expect(windowOrder(3)).toEqual([0, 2, 1]);
+    expect(windowOrder(6)).toEqual([0, 5, 1, 2, 3, 4]);
+    expect(windowOrder(1)).toEqual([0]);
+  });
+});
+
+describe('combining windows', () => {
+  it('weights each window by its seconds of speech, and the result sums to 1', () => {
+    const ranked = combine([
+      { seconds: 10, probabilities: { en: 0.9, de: 0.1 } },
+      { seconds: 30, probabilities: { en: 0.5, de: 0.3, nl: 0.2 } },
+    ]);
+    expect(ranked[0]?.[0]).toBe('en');
+    expect(ranked[0]?.[1]).toBeCloseTo((0.9 * 10 + 0.5 * 30) / 40);
+    expect(ranked.reduce((s, [, p]) => s + p, 0)).toBeCloseTo(1);
+    expect(ranked.map(([c]) => c)).toEqual(['en', 'de', 'nl']);
   });
 });
 

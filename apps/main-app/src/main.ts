@@ -5,17 +5,22 @@ import { PUBSUB, type TaskProgressEvent, TOPICS } from '@vidp/contracts';
 import { type CloudEvent, loadConfig, runMain, startService } from '@vidp/service-kit';
 import { ApiKeys } from './adapters/api-keys.js';
 import { Catalog } from './adapters/catalog.js';
+import { CatalogReadModel } from './adapters/catalog-read-model.js';
 import { gridFsStore } from './adapters/gridfs-store.js';
 import { connectMongo, mongoCheck } from './adapters/mongo.js';
 import { ProcessorClient } from './adapters/processor-client.js';
 import { pubsubEvents } from './adapters/pubsub-events.js';
+import { processorChecks, stateStoreCheck } from './adapters/readiness.js';
+import { taskMetrics } from './adapters/task-metrics.js';
 import { TaskStateStore } from './adapters/task-state.js';
 import { mainAppConfigSchema } from './config.js';
 import { EventHub } from './domain/event-hub.js';
 import { Orchestrator } from './domain/orchestrator.js';
 import { requireApiKey } from './routes/api-key.js';
 import { corsFor } from './routes/cors.js';
-import { openApiRoutes } from './routes/openapi.js';
+import { methodGuard } from './routes/method-guard.js';
+import { openApiDocument, openApiRoutes } from './routes/openapi.js';
+import { catalogOutage } from './routes/outage.js';
 import { resumableRoutes } from './routes/resumable.js';
 import { videoRoutes } from './routes/videos.js';
 
@@ -31,8 +36,9 @@ runMain(async () => {
   const catalog = new Catalog(db);
   const blobs = gridFsStore(db);
   const hub = new EventHub();
-  // Filled in once the service (and so its sidecar client) exists.
+  // Filled in once the service (and so its sidecar client and logger) exists.
   let orchestrator: Orchestrator | undefined;
+  let readModel: CatalogReadModel | undefined;
 
   const service = await startService({
     config,
@@ -52,11 +58,13 @@ runMain(async () => {
         pubsubName: BROADCAST,
         topic,
         handler: async (e: CloudEvent<Record<string, unknown>>) => {
-          if (typeof e.data?.videoId === 'string') hub.emit({ topic, videoId: e.data.videoId, data: e.data });
+          if (typeof e.data?.videoId !== 'string') return;
+          hub.emit({ topic, videoId: e.data.videoId, data: e.data });
+          readModel?.heard(topic, e.data);
         },
       })),
     ],
-    routes(app, { sidecar, logger, lifecycle, addReadiness }) {
+    routes(app, { sidecar, logger, lifecycle, addReadiness, metrics }) {
       const state = new TaskStateStore(sidecar);
       const events = pubsubEvents(sidecar);
       const keys = new ApiKeys(sidecar, config.API_KEY_SECRET, logger);
@@ -70,6 +78,7 @@ runMain(async () => {
           processors: new ProcessorClient(sidecar, blobs),
           replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
           track: (p) => lifecycle.track(p),
+          metrics: taskMetrics(metrics, catalog.videos),
         },
         {
           pollMs: config.ORCH_POLL_MS,
@@ -81,9 +90,25 @@ runMain(async () => {
         },
       );
       const orch = orchestrator;
+      const mediaLimits = {
+        maxDurationSec: config.MAX_VIDEO_SECONDS,
+        maxDimension: config.MAX_VIDEO_DIMENSION,
+      };
+      if (config.CATALOG_LISTS === 'memory') {
+        const model = new CatalogReadModel(
+          catalog,
+          { resyncMs: config.CATALOG_RESYNC_MS, maxRows: config.CATALOG_MEMORY_MAX_VIDEOS },
+          logger.child({ component: 'catalog-read-model' }),
+        );
+        catalog.onChange((id) => model.changed(id));
+        lifecycle.onClose(() => model.stop());
+        readModel = model;
+      }
       keys.start();
       lifecycle.onClose(() => keys.stop());
+      // One CORS policy and one route table (the OpenAPI document) in front of every route.
       app.use(corsFor(config.CORS_ORIGINS));
+      app.use(methodGuard(openApiDocument().paths));
       app.use(openApiRoutes());
       app.use('/api/videos', requireApiKey(keys.current));
       app.use('/api/uploads', requireApiKey(keys.current));
@@ -93,6 +118,7 @@ runMain(async () => {
           blobs,
           state,
           events,
+          mediaLimits,
           directory: config.RESUMABLE_DIR ?? join(config.TMP_DIR ?? tmpdir(), 'vidp-resumable'),
           maxUploadBytes: config.MAX_UPLOAD_BYTES,
         }),
@@ -100,20 +126,27 @@ runMain(async () => {
       app.use(
         videoRoutes({
           catalog,
+          readModel,
           blobs,
           state,
           events,
           hub,
+          mediaLimits,
           maxUploadBytes: config.MAX_UPLOAD_BYTES,
           tmpDir: config.TMP_DIR,
           abortRunning: (id) => orch.abortVideo(id),
         }),
       );
+      app.use(catalogOutage);
       addReadiness(keys.readiness());
+      addReadiness(stateStoreCheck(sidecar));
+      for (const check of processorChecks(sidecar)) addReadiness(check);
     },
   });
   service.ctx.lifecycle.onClose(() => orchestrator?.stop());
   service.ctx.lifecycle.onClose(() => mongo.close());
   await catalog.init();
+  await blobs.init();
+  readModel?.start();
   if (config.MAIN_APP_ROLE === 'all') orchestrator?.start();
 });

@@ -1,10 +1,7 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { Readable } from 'node:stream';
-import { type StartedServer, startFerretDb } from '@vidp/local-stack';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { mongoServers } from '../../../tests/support/mongo-servers.js';
 import type { BlobStore } from '../src/adapters/blob-store.js';
 import { GridFsBlobStore } from '../src/adapters/gridfs-store.js';
 
@@ -14,28 +11,7 @@ const read = async (s: Readable) => Buffer.concat(await s.toArray());
  * The BlobStore contract, run on every server that runs here: FerretDB always, and a
  * real MongoDB too when TEST_MONGODB_URL points at one.
  */
-const servers: [string, () => Promise<{ url: string; stop(): Promise<void> }>][] = [
-  [
-    'GridFS on FerretDB 1.24 (SQLite)',
-    async () => {
-      const dir = await mkdtemp(join(tmpdir(), 'vidp-blob-'));
-      const server: StartedServer = await startFerretDb({ dir });
-      return {
-        url: `mongodb://127.0.0.1:${server.port}/blobtest`,
-        stop: async () => {
-          await server.process.stop();
-          await rm(dir, { recursive: true, force: true });
-        },
-      };
-    },
-  ],
-];
-if (process.env.TEST_MONGODB_URL) {
-  servers.push([
-    'GridFS on MongoDB',
-    async () => ({ url: process.env.TEST_MONGODB_URL as string, stop: async () => {} }),
-  ]);
-}
+const servers = mongoServers('blobtest');
 
 describe.each(servers)('%s', (_name, start) => {
   let server: Awaited<ReturnType<typeof start>>;
@@ -46,11 +22,18 @@ describe.each(servers)('%s', (_name, start) => {
   beforeAll(async () => {
     server = await start();
     client = new MongoClient(server.url);
-    store = new GridFsBlobStore(client.db());
+    const gridfs = new GridFsBlobStore(client.db());
+    await gridfs.init();
+    store = gridfs;
   });
   afterAll(async () => {
     await client?.close();
     await server?.stop();
+  });
+
+  it('finds files by owner through an index', async () => {
+    const keys = (await client.db().collection('media.files').listIndexes().toArray()).map((i) => i.key);
+    expect(keys).toContainEqual({ 'metadata.videoId': 1, 'metadata.role': 1, 'metadata.attempt': 1 });
   });
 
   it('stores, describes, reads whole and by range, lists and deletes', async () => {

@@ -1,3 +1,4 @@
+import { ANIMAL_LABEL } from '@vidp/contracts';
 import { describe, expect, it } from 'vitest';
 import { KeyedMutex } from '../src/adapters/keyed-mutex.js';
 import { backoffMs } from '../src/domain/backoff.js';
@@ -52,6 +53,14 @@ describe('facts indexed from results', () => {
         appearances: [{ species: 'dog' }, { species: 'bird' }, { species: 'dog' }],
       }),
     ).toEqual({ species: ['bird', 'dog'] });
+    expect(
+      resultFacts('animal-detect', {
+        appearances: [
+          { species: 'dog' },
+          { species: ANIMAL_LABEL, candidates: [{ species: 'horse', share: 0.6 }] },
+        ],
+      }),
+    ).toEqual({ species: ['animal', 'dog'] });
   });
 });
 

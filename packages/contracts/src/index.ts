@@ -48,3 +48,5 @@ export function progressTargetFromHeaders(
   if (typeof videoId !== 'string' || typeof taskId !== 'string') return undefined;
   return { pubsubName: PUBSUB, topic: TOPICS.taskProgress, fields: { videoId, taskId, task } };
 }
+
+export * from './animals.js';

@@ -1,7 +1,8 @@
 import { join } from 'node:path';
 import { repoRoot } from './paths.js';
-import { type ManagedProcess, spawnManaged } from './process.js';
-import { GiveUp, httpOk, waitUntil } from './wait.js';
+import type { ManagedProcess } from './process.js';
+import { type Supervision, spawnOwned } from './supervisor.js';
+import { exitedForGood, httpOk, waitUntil } from './wait.js';
 
 export interface AppOptions {
   /** An app under apps/ (`main-app`) or a test fixture (`fixtures/receiver`). */
@@ -11,6 +12,10 @@ export interface AppOptions {
   env?: Record<string, string | undefined>;
   echo?: boolean;
   logFile?: string;
+  /** Restart it when it exits unexpectedly. */
+  supervise?: Supervision;
+  /** The checkout whose bundles to run (default: this one); benchmarks compare two trees. */
+  root?: string;
 }
 
 export interface StartedApp {
@@ -23,19 +28,19 @@ export interface StartedApp {
 }
 
 /** The bundle `scripts/build.ts` made for an app: `dist/apps/<name>.mjs` or `dist/fixtures/<name>.mjs`. */
-export function appEntry(app: string): string {
-  return `${join(repoRoot, 'dist', app.includes('/') ? app : `apps/${app}`)}.mjs`;
+export function appEntry(app: string, root = repoRoot): string {
+  return `${join(root, 'dist', app.includes('/') ? app : `apps/${app}`)}.mjs`;
 }
 
 /** Runs a built app as one plain node process, so its pid (and memory) is the app's own. */
 export function startApp(opts: AppOptions): StartedApp {
   const name = opts.app.split('/').pop() ?? opts.app;
-  const process = spawnManaged(
+  const process = spawnOwned(
     name,
     globalThis.process.execPath,
-    ['--enable-source-maps', appEntry(opts.app)],
+    ['--enable-source-maps', appEntry(opts.app, opts.root)],
     {
-      cwd: repoRoot,
+      cwd: opts.root ?? repoRoot,
       env: {
         PORT: String(opts.port),
         DAPR_HTTP_PORT: String(opts.daprHttpPort),
@@ -44,6 +49,7 @@ export function startApp(opts: AppOptions): StartedApp {
       },
       echo: opts.echo ?? false,
       ...(opts.logFile ? { logFile: opts.logFile } : {}),
+      supervise: opts.supervise,
     },
   );
   const url = `http://127.0.0.1:${opts.port}`;
@@ -56,7 +62,7 @@ export function startApp(opts: AppOptions): StartedApp {
       await waitUntil(
         `${name} /health`,
         async () => {
-          if (process.child.exitCode !== null) throw new GiveUp(`${name} exited:\n${process.output()}`);
+          exitedForGood(process, name);
           return httpOk(`${url}/health`);
         },
         timeoutMs,

@@ -1,7 +1,8 @@
 import { findBinary } from './paths.js';
 import { freePorts } from './ports.js';
-import { type ManagedProcess, spawnManaged } from './process.js';
-import { GiveUp, httpOk, waitUntil } from './wait.js';
+import type { ManagedProcess } from './process.js';
+import { type Supervision, spawnOwned } from './supervisor.js';
+import { exitedForGood, httpOk, waitUntil } from './wait.js';
 
 export interface DaprdOptions {
   appId: string;
@@ -17,6 +18,9 @@ export interface DaprdOptions {
   cwd?: string;
   echo?: boolean;
   logFile?: string;
+  /** Restart it when it exits unexpectedly. */
+  supervise?: Supervision;
+  detached?: boolean;
 }
 
 export interface Daprd {
@@ -72,10 +76,12 @@ export async function startDaprd(opts: DaprdOptions): Promise<Daprd> {
     grpcPort: opts.grpcPort ?? (grpcPort as number),
     metricsPort: opts.metricsPort ?? (metricsPort as number),
   };
-  const process = spawnManaged(`daprd:${o.appId}`, findBinary('daprd'), daprdArgs(o), {
+  const process = spawnOwned(`daprd:${o.appId}`, findBinary('daprd'), daprdArgs(o), {
     ...(o.cwd ? { cwd: o.cwd } : {}),
     echo: o.echo ?? false,
     ...(o.logFile ? { logFile: o.logFile } : {}),
+    supervise: o.supervise,
+    detached: o.detached ?? false,
   });
   const base = `http://127.0.0.1:${o.httpPort}`;
   return {
@@ -89,8 +95,7 @@ export async function startDaprd(opts: DaprdOptions): Promise<Daprd> {
       await waitUntil(
         `daprd ${o.appId} ${path}`,
         async () => {
-          if (process.child.exitCode !== null)
-            throw new GiveUp(`daprd ${o.appId} exited:\n${process.output()}`);
+          exitedForGood(process, `daprd ${o.appId}`);
           return httpOk(`${base}${path}`);
         },
         timeoutMs,

@@ -7,4 +7,5 @@ export * from './process.js';
 export * from './resources.js';
 export * from './run-file.js';
 export * from './stack.js';
+export * from './supervisor.js';
 export * from './wait.js';

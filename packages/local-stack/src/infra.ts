@@ -2,7 +2,8 @@ import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import { findBinary } from './paths.js';
 import { freePort } from './ports.js';
-import { type ManagedProcess, spawnManaged } from './process.js';
+import type { ManagedProcess } from './process.js';
+import { type Supervision, spawnOwned } from './supervisor.js';
 import { httpOk, portOpen, waitUntil } from './wait.js';
 
 export interface StartedServer {
@@ -10,34 +11,53 @@ export interface StartedServer {
   process: ManagedProcess;
 }
 
-/** A throwaway Redis on loopback: no persistence, its own folder. */
-export async function startRedis(opts: {
+export interface ServerOptions {
   dir: string;
   port?: number;
   echo?: boolean;
-}): Promise<StartedServer> {
+  /** Restart it when it exits unexpectedly (the launcher, fault tests). */
+  supervise?: Supervision;
+  /** Its own process group (see SpawnOptions.detached). */
+  detached?: boolean;
+}
+
+/**
+ * Redis on loopback, in its own folder. It holds the Dapr state (the truth of every task) and
+ * the pub/sub streams, so it keeps them in an append-only file fsynced at every write: a
+ * restart (or a kill -9) loses nothing it acknowledged.
+ */
+export async function startRedis(opts: ServerOptions): Promise<StartedServer> {
   const port = opts.port ?? (await freePort());
   await mkdir(opts.dir, { recursive: true });
-  const process = spawnManaged(
+  const process = spawnOwned(
     'redis',
     findBinary('redis-server'),
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', opts.dir],
-    { echo: opts.echo ?? false },
+    [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--dir',
+      opts.dir,
+      '--appendonly',
+      'yes',
+      '--appendfsync',
+      'always',
+      '--save',
+      '',
+    ],
+    { echo: opts.echo ?? false, supervise: opts.supervise, detached: opts.detached ?? false },
   );
   await waitUntil(`redis on port ${port}`, () => portOpen(port), 15_000);
   return { port, process };
 }
 
 /** FerretDB with its SQLite backend: a real MongoDB-wire server that needs no daemon of its own. */
-export async function startFerretDb(opts: {
-  dir: string;
-  port?: number;
-  echo?: boolean;
-}): Promise<StartedServer> {
+export async function startFerretDb(opts: ServerOptions): Promise<StartedServer> {
   const port = opts.port ?? (await freePort());
   const dataDir = join(opts.dir, 'data');
   await mkdir(dataDir, { recursive: true });
-  const process = spawnManaged(
+  const process = spawnOwned(
     'ferretdb',
     findBinary('ferretdb'),
     [
@@ -49,16 +69,14 @@ export async function startFerretDb(opts: {
       '--telemetry=disable',
       '--log-level=WARN',
     ],
-    { echo: opts.echo ?? false },
+    { echo: opts.echo ?? false, supervise: opts.supervise, detached: opts.detached ?? false },
   );
   await waitUntil(`ferretdb on port ${port}`, () => portOpen(port), 15_000);
   return { port, process };
 }
 
 /** Zipkin (in-memory storage) when its jar was provisioned and Java is present; otherwise undefined. */
-export async function startZipkin(
-  opts: { port?: number; echo?: boolean } = {},
-): Promise<StartedServer | undefined> {
+export async function startZipkin(opts: Omit<ServerOptions, 'dir'> = {}): Promise<StartedServer | undefined> {
   let jar: string;
   let java: string;
   try {
@@ -68,10 +86,13 @@ export async function startZipkin(
     return undefined;
   }
   const port = opts.port ?? (await freePort());
-  const process = spawnManaged('zipkin', java, ['-Xmx256m', '-XX:+UseSerialGC', '-jar', jar], {
+  const process = spawnOwned('zipkin', java, ['-Xmx256m', '-XX:+UseSerialGC', '-jar', jar], {
     env: { QUERY_PORT: String(port), STORAGE_TYPE: 'mem', MEM_MAX_SPANS: '100000' },
     echo: opts.echo ?? false,
+    supervise: opts.supervise,
+    detached: opts.detached ?? false,
   });
-  await waitUntil(`zipkin on port ${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 60_000, 250);
+  // A JVM starting on a busy machine: minutes, not seconds.
+  await waitUntil(`zipkin on port ${port}`, () => httpOk(`http://127.0.0.1:${port}/health`), 180_000, 250);
   return { port, process };
 }

@@ -21,6 +21,11 @@ export interface SpawnOptions {
   logFile?: string;
   /** Mirror output to our stdout, each line prefixed with the name. */
   echo?: boolean;
+  /**
+   * Its own process group: a terminal's Ctrl-C then reaches only us, and we stop the
+   * children in order instead of all of them at once.
+   */
+  detached?: boolean;
 }
 
 const TAIL_BYTES = 64 * 1024;
@@ -36,6 +41,7 @@ export function spawnManaged(
     cwd: opts.cwd,
     env: { ...process.env, ...opts.env } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
   });
   let tail = '';
   const file = opts.logFile ? createWriteStream(opts.logFile, { flags: 'a' }) : undefined;

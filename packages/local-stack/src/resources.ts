@@ -9,7 +9,7 @@ export const daprConfigFile = join(repoRoot, 'dapr', 'config.yaml');
 interface Resource {
   kind?: string;
   metadata?: { name?: string };
-  spec?: { metadata?: { name: string; value: string }[] };
+  spec?: { metadata?: { name: string; value: string }[]; policies?: { timeouts?: Record<string, string> } };
 }
 
 /**
@@ -21,8 +21,11 @@ export async function renderResources(
   outDir: string,
   overrides: Record<string, string>,
   sourceDir = componentsDir,
+  /** Resiliency timeouts replaced by policy name (`processing: 5s`), for fault tests. */
+  timeouts: Record<string, string> = {},
 ): Promise<string> {
   await mkdir(outDir, { recursive: true });
+  const unknownTimeouts = new Set(Object.keys(timeouts));
   for (const file of (await readdir(sourceDir)).filter((f) => /\.ya?ml$/.test(f))) {
     const docs = parseAllDocuments(await readFile(join(sourceDir, file), 'utf8')).map(
       (d) => d.toJS() as Resource,
@@ -31,9 +34,17 @@ export async function renderResources(
       for (const item of doc?.spec?.metadata ?? []) {
         if (item.name in overrides) item.value = overrides[item.name] as string;
       }
+      const policyTimeouts = doc?.kind === 'Resiliency' ? doc.spec?.policies?.timeouts : undefined;
+      for (const [name, value] of Object.entries(timeouts)) {
+        if (policyTimeouts && name in policyTimeouts) {
+          policyTimeouts[name] = value;
+          unknownTimeouts.delete(name);
+        }
+      }
     }
     await writeFile(join(outDir, file), docs.map((d) => stringify(d)).join('---\n'));
   }
+  if (unknownTimeouts.size) throw new Error(`no resiliency timeout named ${[...unknownTimeouts].join(', ')}`);
   return outDir;
 }
 
@@ -42,8 +53,12 @@ export async function renderResources(
  * and app ids resolved through a name-resolution file of this stack's own, so stacks
  * running side by side never answer for each other.
  */
-export async function renderDaprConfig(outFile: string, zipkinEndpoint?: string): Promise<string> {
-  const doc = parseAllDocuments(await readFile(daprConfigFile, 'utf8'))[0]?.toJS() as {
+export async function renderDaprConfig(
+  outFile: string,
+  zipkinEndpoint?: string,
+  sourceFile = daprConfigFile,
+): Promise<string> {
+  const doc = parseAllDocuments(await readFile(sourceFile, 'utf8'))[0]?.toJS() as {
     spec: {
       tracing?: { samplingRate?: string; zipkin?: { endpointAddress: string } };
       nameResolution?: { configuration?: { connectionString?: string } };
@@ -53,7 +68,7 @@ export async function renderDaprConfig(outFile: string, zipkinEndpoint?: string)
     ? { samplingRate: '1', zipkin: { endpointAddress: zipkinEndpoint } }
     : { samplingRate: '1' };
   if (!doc.spec.nameResolution?.configuration)
-    throw new Error(`${daprConfigFile} has no nameResolution configuration`);
+    throw new Error(`${sourceFile} has no nameResolution configuration`);
   doc.spec.nameResolution.configuration.connectionString = join(dirname(outFile), 'name-resolution.db');
   await writeFile(outFile, stringify(doc));
   return outFile;

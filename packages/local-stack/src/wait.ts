@@ -1,7 +1,18 @@
 import { connect } from 'node:net';
+import type { ManagedProcess } from './process.js';
+import { isSupervised } from './supervisor.js';
 
 /** Thrown by a probe to stop waiting at once (the awaited process died, say). */
 export class GiveUp extends Error {}
+
+/**
+ * Stops a wait when the process it waits for has died and nothing will bring it back; a
+ * supervised one is restarted, so the wait goes on.
+ */
+export function exitedForGood(p: ManagedProcess, what: string): void {
+  if (!isSupervised(p) && (p.child.exitCode !== null || p.child.signalCode !== null))
+    throw new GiveUp(`${what} exited:\n${p.output()}`);
+}
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 

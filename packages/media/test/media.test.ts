@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfmpegError, UnsupportedMediaError } from '../src/ffmpeg-error.js';
-import { FORMAT_WHITELIST } from '../src/limits.js';
+import { beyondLimits, FORMAT_WHITELIST } from '../src/limits.js';
 import { parseProbe, probeMedia, safeInputArgs } from '../src/probe.js';
 import { runFfmpeg } from '../src/run.js';
 
@@ -211,5 +211,20 @@ describe('parseProbe', () => {
     });
     expect(info.video).toBeUndefined();
     expect(info.audio?.channels).toBe(2);
+  });
+});
+
+describe('media limits', () => {
+  const limits = { maxDurationSec: 3600, maxDimension: 4096 };
+  it('names what a file claims beyond the limits, and lets the rest through', () => {
+    expect(beyondLimits({ durationSec: 4_294_967_280 }, limits)).toMatch(
+      /claims to last 4294967280 s; at most 3600 s/,
+    );
+    expect(
+      beyondLimits({ durationSec: 2, video: { displayWidth: 16000, displayHeight: 16000 } }, limits),
+    ).toMatch(/16000 x 16000; at most 4096 pixels a side/);
+    expect(
+      beyondLimits({ durationSec: 3600, video: { displayWidth: 4096, displayHeight: 2160 } }, limits),
+    ).toBeUndefined();
   });
 });

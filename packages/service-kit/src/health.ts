@@ -5,6 +5,11 @@ import express from 'express';
 export interface ReadinessCheck {
   name: string;
   check(): Promise<{ ok: boolean; reason?: string }>;
+  /**
+   * Reported by `/ready` (under `degraded`) but never makes it fail: something the service can
+   * wait out, such as main-app's processors (its API keeps serving while one restarts).
+   */
+  optional?: boolean;
 }
 
 const CHECK_TIMEOUT_MS = 2000;
@@ -41,21 +46,24 @@ export function healthRouter(service: string, checks: ReadinessCheck[], isStoppi
     res.json({ status: 'ok', service });
   });
   router.get('/ready', async (_req, res) => {
-    const results = await Promise.all(checks.map(async (c) => ({ name: c.name, ...(await runCheck(c)) })));
-    if (isStopping()) results.push({ name: 'lifecycle', ok: false, reason: 'shutting down' });
-    const ready = results.every((r) => r.ok);
-    res.status(ready ? 200 : 503).json({
-      status: ready ? 'ready' : 'not-ready',
+    const results = await Promise.all(
+      checks.map(async (c) => ({ name: c.name, optional: c.optional ?? false, ...(await runCheck(c)) })),
+    );
+    if (isStopping())
+      results.push({ name: 'lifecycle', optional: false, ok: false, reason: 'shutting down' });
+    const failing = (optional: boolean) =>
+      results
+        .filter((r) => !r.ok && r.optional === optional)
+        .map((r) => `${r.name}: ${r.reason ?? 'failed'}`)
+        .join('; ');
+    const reason = failing(false);
+    const degraded = failing(true);
+    res.status(reason ? 503 : 200).json({
+      status: reason ? 'not-ready' : 'ready',
       service,
       checks: Object.fromEntries(results.map((r) => [r.name, r.ok ? 'ok' : (r.reason ?? 'failed')])),
-      ...(ready
-        ? {}
-        : {
-            reason: results
-              .filter((r) => !r.ok)
-              .map((r) => `${r.name}: ${r.reason}`)
-              .join('; '),
-          }),
+      ...(reason ? { reason } : {}),
+      ...(degraded ? { degraded } : {}),
     });
   });
   return router;

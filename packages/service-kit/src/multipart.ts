@@ -47,6 +47,15 @@ export function safeFilename(name: string | undefined): string {
   return cleaned.slice(0, 200) || 'upload';
 }
 
+/**
+ * Whether a client's file name is a plain name. A name that tries to be a path (folders,
+ * `..`, only dots, a NUL) is refused rather than quietly reduced: the client meant
+ * something else, and says so to nobody if we guess.
+ */
+export function isPlainFilename(name: string): boolean {
+  return !(/[\\/]/.test(name) || name.includes('..') || name.includes('\0') || /^\.*$/.test(name));
+}
+
 function hashingCounter(onBytes: (n: number) => void) {
   const hash = createHash('sha256');
   const stream = new Transform({
@@ -107,8 +116,18 @@ export async function receiveMultipart(req: Request, opts: MultipartOptions): Pr
     else fields[name] = value;
   });
   bb.on('file', (field, stream, info) => {
-    if (failure) {
+    // A file not kept is drained; busboy destroys it with an error if the body breaks off.
+    const discard = () => {
+      stream.on('error', () => undefined);
       stream.resume();
+    };
+    if (failure) {
+      discard();
+      return;
+    }
+    if (info.filename !== undefined && info.filename !== '' && !isPlainFilename(info.filename)) {
+      discard();
+      fail(badRequest('The file name must be a plain name, not a path.'));
       return;
     }
     active.add(stream);

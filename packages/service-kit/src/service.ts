@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { Server } from 'node:http';
+import { type Server, STATUS_CODES } from 'node:http';
+import type { Duplex } from 'node:stream';
 import express, { type Express } from 'express';
 import type { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
@@ -12,6 +13,7 @@ import { healthRouter, type ReadinessCheck } from './health.js';
 import { Lifecycle } from './lifecycle.js';
 import { createLogger } from './logger.js';
 import { createMetrics } from './metrics.js';
+import { sweepStaleTempDirs } from './temp-dir.js';
 import { startTracing, type Tracing, tracingMiddleware } from './tracing.js';
 
 // Probes and sidecar handshakes would drown the log.
@@ -96,8 +98,17 @@ export function buildService<C extends BaseConfig>(def: ServiceDefinition<C>) {
         res.setHeader('x-request-id', id);
         return id;
       },
-      customLogLevel: (_req, res, err) =>
-        err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info',
+      // A successful read is a debug line: at hundreds of reads a second, logging each costs
+      // more CPU than answering it (metrics and traces count them anyway). Writes and
+      // failures stay at info and above.
+      customLogLevel: (req, res, err) =>
+        err || res.statusCode >= 500
+          ? 'error'
+          : res.statusCode >= 400
+            ? 'warn'
+            : req.method === 'GET' || req.method === 'HEAD'
+              ? 'debug'
+              : 'info',
       autoLogging: { ignore: (req) => QUIET_PATHS.has(req.url ?? '') },
     }),
   );
@@ -112,12 +123,37 @@ export function buildService<C extends BaseConfig>(def: ServiceDefinition<C>) {
   return { app, ctx };
 }
 
+/**
+ * What Node answers before any route sees a request (headers over 16 KiB, a malformed
+ * request line), said as problem+json like every other refusal, then the connection closes.
+ */
+function answerClientError(err: NodeJS.ErrnoException, socket: Duplex): void {
+  if (!socket.writable || (err.code === 'ECONNRESET' && !socket.readable)) {
+    socket.destroy();
+    return;
+  }
+  const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+  const timedOut = err.code === 'ERR_HTTP_REQUEST_TIMEOUT';
+  const status = tooLarge ? 431 : timedOut ? 408 : 400;
+  const detail = tooLarge
+    ? 'The request headers are larger than this service accepts (16 KiB).'
+    : timedOut
+      ? 'The request headers took too long to arrive.'
+      : 'The request is not valid HTTP.';
+  const body = JSON.stringify({ type: 'about:blank', title: STATUS_CODES[status], status, detail });
+  socket.end(
+    `HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\nContent-Type: application/problem+json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+  );
+}
+
 /** Builds the service, listens, and installs graceful shutdown on SIGTERM/SIGINT. */
 export async function startService<C extends BaseConfig>(
   def: ServiceDefinition<C>,
 ): Promise<RunningService<C>> {
   const { app, ctx } = buildService(def);
   const { config, logger, lifecycle } = ctx;
+  const removed = await sweepStaleTempDirs(config.TMP_DIR);
+  if (removed.length) logger.warn({ removed }, 'removed the temp folders of processes that died mid-work');
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(config.PORT, config.HOST, () => resolve(s));
     s.once('error', reject);
@@ -125,6 +161,7 @@ export async function startService<C extends BaseConfig>(
   // Uploads can be slow: no whole-request timeout; dead peers are caught by keep-alive.
   server.requestTimeout = 0;
   server.headersTimeout = 60_000;
+  server.on('clientError', answerClientError);
   // Spans still buffered are sent if the collector is up; a stopped collector is not an error.
   lifecycle.onClose(() => ctx.tracing.shutdown().catch(() => undefined));
   const stop = (reason = 'requested') => lifecycle.stop(server, reason);

@@ -70,3 +70,31 @@ export function traceHeaders(): Record<string, string> {
 export function activeTraceId(): string | undefined {
   return trace.getActiveSpan()?.spanContext().traceId;
 }
+
+/** The active trace as a W3C `traceparent`, to store with work that will run later. */
+export function activeTraceparent(): string | undefined {
+  return traceHeaders().traceparent;
+}
+
+/**
+ * Runs `work` in a new span that continues a stored `traceparent`, so that work done later (a
+ * queued task, on any replica) joins the trace of the request that asked for it.
+ */
+export function continueTrace<T>(
+  name: string,
+  traceparent: string | undefined,
+  work: () => Promise<T>,
+): Promise<T> {
+  const parent = traceparent ? propagation.extract(ROOT_CONTEXT, { traceparent }) : ROOT_CONTEXT;
+  const span = trace.getTracer('vidp').startSpan(name, { kind: SpanKind.INTERNAL }, parent);
+  return context.with(trace.setSpan(parent, span), async () => {
+    try {
+      return await work();
+    } catch (err) {
+      span.setStatus({ code: SpanStatusCode.ERROR });
+      throw err;
+    } finally {
+      span.end();
+    }
+  });
+}

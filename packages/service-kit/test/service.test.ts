@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import express from 'express';
 import { pino } from 'pino';
 import { describe, expect, it } from 'vitest';
 import { baseConfigSchema, ConfigError, loadConfig } from '../src/config.js';
@@ -78,6 +79,30 @@ describe('the shared Express app', () => {
     expect(body.reason).toContain('database: connection refused');
     expect((await fetch(`${s.url}/health`)).status).toBe(200);
     await s.close();
+  });
+
+  it('reports an optional dependency that fails as degraded, staying ready', async () => {
+    // A stand-in sidecar that answers its health check, so only the optional check fails.
+    const sidecar = await listen(
+      express().get('/v1.0/healthz/outbound', (_req, res) => {
+        res.status(204).end();
+      }),
+    );
+    const { app } = buildService({
+      config: testConfig({ DAPR_HTTP_PORT: new URL(sidecar.url).port }),
+      readiness: [
+        { name: 'processor:x', optional: true, check: async () => ({ ok: false, reason: 'restarting' }) },
+      ],
+    });
+    const s = await listen(app);
+    const res = await fetch(`${s.url}/ready`);
+    const body = (await res.json()) as any;
+    expect(res.status).toBe(200);
+    expect(body).toMatchObject({ status: 'ready', degraded: 'processor:x: restarting' });
+    expect(body.checks).toMatchObject({ 'dapr-sidecar': 'ok', 'processor:x': 'restarting' });
+    expect(body.reason).toBeUndefined();
+    await s.close();
+    await sidecar.close();
   });
 
   it('counts requests by route template in /metrics', async () => {

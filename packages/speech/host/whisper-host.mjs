@@ -1,11 +1,15 @@
 // The Whisper engine host: one child process per service holds the model (loaded once) and runs
-// one recognition at a time. whisper.cpp's `full` call is synchronous, so it runs here and never
-// blocks the service's HTTP event loop; a cancelled job is stopped by ending this process.
+// one job at a time. The whisper.cpp calls are synchronous, so they run here and never block the
+// service's HTTP event loop; a cancelled job is stopped by ending this process.
+//
+// Binding: VidP's own whisper.cpp module when provisioning built it (language probabilities,
+// beam search, encoder sized to the audio), else the prebuilt @napi-rs/whisper.
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { join } from 'node:path';
+import { cpuTag, defaultNativeDir } from './native-path.mjs';
 
 const require = createRequire(import.meta.url);
-const { Whisper, WhisperFullParams, WhisperSamplingStrategy } = require('@napi-rs/whisper');
-
 const modelPath = process.env.WHISPER_MODEL;
 const threads = Number(process.env.WHISPER_THREADS || 2);
 if (!modelPath || !process.send) {
@@ -13,34 +17,89 @@ if (!modelPath || !process.send) {
   process.exit(2);
 }
 
-let whisper;
-try {
-  whisper = new Whisper(modelPath);
-} catch (err) {
-  process.send({ type: 'failed', error: `could not load the Whisper model: ${err?.message ?? err}` });
-  process.exit(1);
+/** Encoder frames (20 ms each) for this much audio: the audio plus a margin, within Whisper's 30 s. */
+function fittedAudioCtx(samples) {
+  return Math.min(1500, Math.max(256, Math.ceil((samples / 16000) * 50) + 64));
 }
-// whisper.cpp's list includes languages newer models added: keep the ones this model has.
-const nLangs = Math.min(
-  Whisper.maxLangId() + 1,
-  whisper.modelNVocab - 51765 - (whisper.isMultilingual ? 1 : 0),
-);
-const languages = [];
-for (let i = 0; i < nLangs; i++) {
-  const code = Whisper.lang(i);
-  if (code) languages.push(code);
+
+function nativeBinding() {
+  const choice = process.env.WHISPER_NATIVE ?? '';
+  if (choice === 'off') return { why: 'WHISPER_NATIVE=off' };
+  const dir = choice || defaultNativeDir();
+  const file = choice.endsWith('.node') ? choice : join(dir, 'vidp_whisper.node');
+  if (!existsSync(file)) return { why: 'not built by provisioning' };
+  const cpuFile = join(dir, 'cpu');
+  if (
+    !choice.endsWith('.node') &&
+    (!existsSync(cpuFile) || readFileSync(cpuFile, 'utf8').trim() !== cpuTag())
+  )
+    return { why: 'built for another CPU' };
+  const W = require(file);
+  if (W.apiVersion !== 1) return { why: `unexpected binding version ${W.apiVersion}` };
+  return { W };
 }
-process.send({ type: 'ready', multilingual: Boolean(whisper.isMultilingual), languages });
 
-process.on('disconnect', () => process.exit(0));
+function openNative(W) {
+  // Flash attention is slower on CPU here (ggml's CPU kernel is scalar): measured 4.1 vs 5.7 CPU-s.
+  const model = W.open(modelPath, { flashAttn: false });
+  const info = W.info(model);
+  return {
+    ready: {
+      multilingual: info.multilingual,
+      languages: info.languages,
+      binding: `vidp-whisper (whisper.cpp ${info.version})`,
+      probabilities: true,
+    },
+    transcribe(job) {
+      const r = W.transcribe(model, job.pcm, {
+        threads,
+        language: job.language || 'auto',
+        translate: Boolean(job.translate),
+        beamSize: job.beamSize ?? 0,
+        tokenTimestamps: Boolean(job.maxLen),
+        maxLen: job.maxLen ?? 0,
+        splitOnWord: Boolean(job.maxLen),
+        audioCtx: job.fitEncoder ? fittedAudioCtx(job.pcm.length) : 0,
+      });
+      return {
+        language: r.language,
+        segments: r.segments.map((s) => ({ start: s.t0, end: s.t1, text: s.text })),
+      };
+    },
+    detect(job) {
+      const r = W.detect(model, job.pcm, {
+        threads,
+        textTokens: job.textTokens ?? 0,
+        audioCtx: job.fitEncoder ? fittedAudioCtx(job.pcm.length) : 0,
+      });
+      const probabilities = {};
+      for (const [i, code] of info.languages.entries()) probabilities[code] = r.probs[i];
+      return { probabilities, noSpeech: r.noSpeech, text: r.text };
+    },
+  };
+}
 
-process.on('message', async (job) => {
-  try {
-    const params = new WhisperFullParams(WhisperSamplingStrategy.Greedy);
+function openPrebuilt() {
+  const { Whisper, WhisperFullParams, WhisperSamplingStrategy } = require('@napi-rs/whisper');
+  const whisper = new Whisper(modelPath);
+  // whisper.cpp's list includes languages newer models added: keep the ones this model has.
+  const nLangs = Math.min(
+    Whisper.maxLangId() + 1,
+    whisper.modelNVocab - 51765 - (whisper.isMultilingual ? 1 : 0),
+  );
+  const languages = [];
+  for (let i = 0; i < nLangs; i++) {
+    const code = Whisper.lang(i);
+    if (code) languages.push(code);
+  }
+  const full = async (job, detectOnly) => {
+    const params = new WhisperFullParams(
+      (job.beamSize ?? 0) > 1 ? WhisperSamplingStrategy.BeamSearch : WhisperSamplingStrategy.Greedy,
+    );
     params.nThreads = threads;
     params.language = job.language || 'auto';
     params.translate = Boolean(job.translate);
-    params.detectLanguage = Boolean(job.detectOnly);
+    params.detectLanguage = detectOnly;
     params.noContext = true;
     params.suppressBlank = true;
     params.suppressNonSpeechTokens = true;
@@ -59,8 +118,43 @@ process.on('message', async (job) => {
     // Segment callbacks are queued while `full` runs: let them arrive before answering.
     await new Promise((resolve) => setImmediate(resolve));
     await new Promise((resolve) => setTimeout(resolve, 5));
-    const language = Whisper.lang(whisper.fullLangId) ?? job.language ?? '';
-    process.send({ type: 'result', id: job.id, text, segments, language });
+    return { language: Whisper.lang(whisper.fullLangId) ?? job.language ?? '', segments, text };
+  };
+  return {
+    ready: {
+      multilingual: Boolean(whisper.isMultilingual),
+      languages,
+      binding: '@napi-rs/whisper',
+      probabilities: false,
+    },
+    transcribe: (job) => full(job, false),
+    async detect(job) {
+      // No probabilities from this binding: the detected language gets them all.
+      const { language } = await full(job, true);
+      const text = job.textTokens ? (await full({ ...job, language }, false)).text : '';
+      return { probabilities: { [language]: 1 }, noSpeech: null, text };
+    },
+  };
+}
+
+let engine;
+try {
+  const native = nativeBinding();
+  if (!native.W)
+    console.error(`whisper-host: using the prebuilt binding (VidP's whisper.cpp module: ${native.why})`);
+  engine = native.W ? openNative(native.W) : openPrebuilt();
+} catch (err) {
+  process.send({ type: 'failed', error: `could not load the Whisper model: ${err?.message ?? err}` });
+  process.exit(1);
+}
+process.send({ type: 'ready', ...engine.ready });
+
+process.on('disconnect', () => process.exit(0));
+
+process.on('message', async (job) => {
+  try {
+    const out = job.kind === 'detect' ? await engine.detect(job) : await engine.transcribe(job);
+    process.send({ type: 'result', id: job.id, ...out });
   } catch (err) {
     process.send({ type: 'error', id: job.id, error: String(err?.message ?? err) });
   }

@@ -1,11 +1,17 @@
 import { open, stat } from 'node:fs/promises';
-import { FfmpegError, type MediaInfo, probeMedia, runFfmpeg, safeInputArgs } from '@vidp/media';
+import { beyondLimits, FfmpegError, type MediaInfo, probeMedia, runFfmpeg, safeInputArgs } from '@vidp/media';
 
 export const SAMPLE_RATE = 16_000;
 const BYTES_PER_SAMPLE = 4;
 
 /** The media has no usable audio (no audio stream, or audio that does not decode). */
 export class NoAudioError extends Error {}
+
+/** The media claims more than a speech job takes (a 2 s file may claim 136 years). */
+export class MediaBeyondLimitsError extends Error {}
+
+/** Longest media a speech job decodes, by what its container claims. */
+export const MAX_SPEECH_MEDIA_SECONDS = 6 * 3600;
 
 export interface PcmFile {
   path: string;
@@ -21,9 +27,14 @@ export interface PcmFile {
 export async function extractPcm(
   inputPath: string,
   outPath: string,
-  opts: { signal?: AbortSignal; onProgress?: (seconds: number) => void } = {},
+  opts: { signal?: AbortSignal; onProgress?: (seconds: number) => void; maxDurationSec?: number } = {},
 ): Promise<PcmFile> {
   const media = await probeMedia(inputPath, opts.signal ? { signal: opts.signal } : {});
+  const beyond = beyondLimits(media, {
+    maxDurationSec: opts.maxDurationSec ?? MAX_SPEECH_MEDIA_SECONDS,
+    maxDimension: Number.POSITIVE_INFINITY,
+  });
+  if (beyond) throw new MediaBeyondLimitsError(beyond);
   if (!media.audio) throw new NoAudioError('The file has no audio stream: there is no speech to analyse.');
   try {
     await runFfmpeg(

@@ -3,13 +3,24 @@
  * ggml file whisper.cpp loads. Pure data work, offline: the CTranslate2 binary format (version 6) is
  * read variable by variable, the fused attention projections are split back into query/key/value,
  * tensors are written in whisper.cpp's legacy ggml layout (2-D and larger as float16, the rest float32),
- * with the Slaney mel filter bank and the byte-level BPE vocabulary whisper.cpp expects.
+ * with the Slaney mel filter bank and the byte-level BPE vocabulary whisper.cpp expects. The weight
+ * matrices can instead be quantised to ggml's q8_0 or q5_1 blocks (as whisper.cpp's own quantiser
+ * does: every 2-D weight, convolutions and positional embeddings kept as they are).
  */
 import { closeSync, openSync, readFileSync, writeSync } from 'node:fs';
 
 const GGML_MAGIC = 0x67676d6c;
 const CT2_FLOAT32 = 0;
 const CT2_FLOAT16 = 4;
+
+/** Weight formats the converter writes: ggml tensor type and file ftype (with quantisation version 2). */
+export const GGML_WEIGHT_TYPES = {
+  f16: { tensorType: 1, ftype: 1 },
+  q8_0: { tensorType: 8, ftype: 2000 + 7 },
+  q5_1: { tensorType: 7, ftype: 2000 + 9 },
+} as const;
+export type GgmlWeightType = keyof typeof GGML_WEIGHT_TYPES;
+const QK = 32;
 
 interface Ct2Variable {
   shape: number[];
@@ -131,6 +142,66 @@ function toFloat16Bytes(v: Ct2Variable, rowStart = 0, rowCount?: number): Buffer
   return out;
 }
 
+/** ggml's q8_0: blocks of 32 as a float16 scale and 32 signed bytes (ggml-quants.c reference). */
+export function quantizeQ8_0(x: Float32Array): Buffer {
+  if (x.length % QK) throw new Error(`q8_0 needs rows in multiples of ${QK}`);
+  const out = Buffer.alloc((x.length / QK) * 34);
+  for (let b = 0; b < x.length / QK; b++) {
+    let amax = 0;
+    for (let j = 0; j < QK; j++) amax = Math.max(amax, Math.abs(x[b * QK + j] as number));
+    const d = amax / 127;
+    const id = d ? 1 / d : 0;
+    out.writeUInt16LE(floatToHalf(d), b * 34);
+    for (let j = 0; j < QK; j++) out[b * 34 + 2 + j] = roundAway((x[b * QK + j] as number) * id) & 0xff;
+  }
+  return out;
+}
+
+/** ggml's q5_1: blocks of 32 as float16 scale and minimum, 32 high bits, 16 bytes of low nibbles. */
+export function quantizeQ5_1(x: Float32Array): Buffer {
+  if (x.length % QK) throw new Error(`q5_1 needs rows in multiples of ${QK}`);
+  const out = Buffer.alloc((x.length / QK) * 24);
+  for (let b = 0; b < x.length / QK; b++) {
+    let min = Number.POSITIVE_INFINITY;
+    let max = Number.NEGATIVE_INFINITY;
+    for (let j = 0; j < QK; j++) {
+      const v = x[b * QK + j] as number;
+      min = Math.min(min, v);
+      max = Math.max(max, v);
+    }
+    const d = (max - min) / 31;
+    const id = d ? 1 / d : 0;
+    const o = b * 24;
+    out.writeUInt16LE(floatToHalf(d), o);
+    out.writeUInt16LE(floatToHalf(min), o + 2);
+    let qh = 0;
+    for (let j = 0; j < QK / 2; j++) {
+      const x0 = Math.trunc(((x[b * QK + j] as number) - min) * id + 0.5);
+      const x1 = Math.trunc(((x[b * QK + QK / 2 + j] as number) - min) * id + 0.5);
+      out[o + 8 + j] = (x0 & 0x0f) | ((x1 & 0x0f) << 4);
+      qh |= ((x0 & 0x10) >> 4) << j;
+      qh |= ((x1 & 0x10) >> 4) << (j + QK / 2);
+    }
+    out.writeUInt32LE(qh >>> 0, o + 4);
+  }
+  return out;
+}
+
+let halves: Float32Array | undefined;
+/** Every float16 value as float32 (quantising reads ~70 M of them). */
+function halfTable(): Float32Array {
+  if (!halves) {
+    halves = new Float32Array(65536);
+    for (let h = 0; h < 65536; h++) halves[h] = halfToFloat(h);
+  }
+  return halves;
+}
+
+/** C's roundf: halves away from zero. */
+function roundAway(v: number): number {
+  return v < 0 ? -Math.round(-v) : Math.round(v);
+}
+
 /** librosa.filters.mel(sr, n_fft, n_mels) with Slaney scale and norm, as in Whisper's mel_filters.npz. */
 export function slaneyMelFilters(sampleRate = 16000, nFft = 400, nMels = 80): Float32Array[] {
   const fSp = 200 / 3;
@@ -234,7 +305,14 @@ function scalarInt(vars: Map<string, Ct2Variable>, name: string, fallback: numbe
 }
 
 /** Writes the ggml model; returns the number of tensors written. */
-export function convertCt2ToGgml(modelBin: Buffer, tokenizerJson: string, outPath: string): number {
+export function convertCt2ToGgml(
+  modelBin: Buffer,
+  tokenizerJson: string,
+  outPath: string,
+  weights: GgmlWeightType = 'f16',
+): number {
+  const wtype = GGML_WEIGHT_TYPES[weights];
+  if (!wtype) throw new Error(`unknown weight type ${weights} (f16, q8_0 or q5_1)`);
   const { spec, variables: vars } = readCt2Model(modelBin);
   if (spec !== 'WhisperSpec') throw new Error(`not a Whisper model (spec ${spec})`);
   const need = (name: string) => {
@@ -268,7 +346,7 @@ export function convertCt2ToGgml(modelBin: Buffer, tokenizerJson: string, outPat
       writeSync(fd, b);
     };
     ints(GGML_MAGIC, hp.nVocab, hp.nAudioCtx, hp.nAudioState, hp.nAudioHead, hp.nAudioLayer);
-    ints(hp.nTextCtx, hp.nTextState, hp.nTextHead, hp.nTextLayer, hp.nMels, 1);
+    ints(hp.nTextCtx, hp.nTextState, hp.nTextHead, hp.nTextLayer, hp.nMels, wtype.ftype);
     const filters = slaneyMelFilters(16000, 400, hp.nMels);
     ints(filters.length, filters[0]?.length ?? 0);
     for (const row of filters) writeSync(fd, Buffer.from(row.buffer, row.byteOffset, row.byteLength));
@@ -278,9 +356,10 @@ export function convertCt2ToGgml(modelBin: Buffer, tokenizerJson: string, outPat
       writeSync(fd, t);
     }
 
-    const write = (name: string, shape: number[], data: Buffer, f16: boolean) => {
+    /** ttype: 0 float32, 1 float16, or the quantised weight type. */
+    const write = (name: string, shape: number[], data: Buffer, ttype: number) => {
       const nameBytes = Buffer.from(name, 'utf8');
-      ints(shape.length, nameBytes.length, f16 ? 1 : 0);
+      ints(shape.length, nameBytes.length, ttype);
       ints(...[...shape].reverse());
       writeSync(fd, nameBytes);
       writeSync(fd, data);
@@ -292,10 +371,19 @@ export function convertCt2ToGgml(modelBin: Buffer, tokenizerJson: string, outPat
       const part = all.slice(start, end);
       return Buffer.from(part.buffer, part.byteOffset, part.byteLength);
     };
-    /** A tensor copied as is (2-D and larger as float16, vectors as float32). */
+    /** A weight matrix in the chosen format (float16 bytes in, for rows [start, start+count)). */
+    const weight = (name: string, shape: number[], half: Buffer) => {
+      if (weights === 'f16') return write(name, shape, half, 1);
+      const x = new Float32Array(half.length / 2);
+      const table = halfTable();
+      for (let i = 0; i < x.length; i++) x[i] = table[half.readUInt16LE(i * 2)] as number;
+      write(name, shape, weights === 'q8_0' ? quantizeQ8_0(x) : quantizeQ5_1(x), wtype.tensorType);
+    };
+    /** A tensor copied as is (matrices as weights, convolutions float16, vectors float32). */
     const copy = (name: string, v: Ct2Variable, forceF32 = false) => {
-      if (v.shape.length < 2 || forceF32) write(name, v.shape, f32(v), false);
-      else write(name, v.shape, toFloat16Bytes(v), true);
+      if (v.shape.length < 2 || forceF32) write(name, v.shape, f32(v), 0);
+      else if (v.shape.length === 2) weight(name, v.shape, toFloat16Bytes(v));
+      else write(name, v.shape, toFloat16Bytes(v), 1);
     };
     const linear = (name: string, prefix: string, withBias = true) => {
       copy(`${name}.weight`, need(`${prefix}/weight`));
@@ -311,8 +399,8 @@ export function convertCt2ToGgml(modelBin: Buffer, tokenizerJson: string, outPat
       const b = need(`${prefix}/bias`);
       names.forEach((name, i) => {
         const row = offset + i * d;
-        write(`${name}.weight`, [d, w.shape[1] as number], toFloat16Bytes(w, row, d), true);
-        if (biases[i]) write(`${name}.bias`, [d], f32(b, row, d), false);
+        weight(`${name}.weight`, [d, w.shape[1] as number], toFloat16Bytes(w, row, d));
+        if (biases[i]) write(`${name}.bias`, [d], f32(b, row, d), 0);
       });
     };
 
@@ -320,10 +408,10 @@ export function convertCt2ToGgml(modelBin: Buffer, tokenizerJson: string, outPat
     copy('encoder.positional_embedding', encPos, true);
     copy('encoder.conv1.weight', conv1);
     const c1b = need('encoder/conv1/bias');
-    write('encoder.conv1.bias', [c1b.shape[0] as number, 1], f32(c1b), false);
+    write('encoder.conv1.bias', [c1b.shape[0] as number, 1], f32(c1b), 0);
     copy('encoder.conv2.weight', need('encoder/conv2/weight'));
     const c2b = need('encoder/conv2/bias');
-    write('encoder.conv2.bias', [c2b.shape[0] as number, 1], f32(c2b), false);
+    write('encoder.conv2.bias', [c2b.shape[0] as number, 1], f32(c2b), 0);
     for (let l = 0; l < hp.nAudioLayer; l++) {
       const p = `encoder/layer_${l}`;
       const n = `encoder.blocks.${l}`;
@@ -371,7 +459,12 @@ export function convertCt2ToGgml(modelBin: Buffer, tokenizerJson: string, outPat
   return tensors;
 }
 
-/** CLI: ct2-to-ggml <model.bin> <tokenizer.json> <out.bin> */
-export function convertFiles(modelPath: string, tokenizerPath: string, outPath: string): number {
-  return convertCt2ToGgml(readFileSync(modelPath), readFileSync(tokenizerPath, 'utf8'), outPath);
+/** CLI: ct2-to-ggml <model.bin> <tokenizer.json> <out.bin> [f16|q8_0|q5_1] */
+export function convertFiles(
+  modelPath: string,
+  tokenizerPath: string,
+  outPath: string,
+  weights: GgmlWeightType = 'f16',
+): number {
+  return convertCt2ToGgml(readFileSync(modelPath), readFileSync(tokenizerPath, 'utf8'), outPath, weights);
 }

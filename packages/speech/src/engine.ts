@@ -19,11 +19,30 @@ export interface TranscribeOptions {
   language?: string;
   /** Translate to English instead of transcribing. */
   translate?: boolean;
-  /** Only detect the language (no decoding): `segments` is empty. */
-  detectOnly?: boolean;
   /** Split segments at word boundaries to at most this many characters (subtitles). */
   maxSegmentChars?: number;
+  /** Beam width (1: greedy). */
+  beamSize?: number;
+  /** Size the encoder to the audio (under 30 s) instead of padding it to 30 s: less work. */
+  fitEncoder?: boolean;
   signal?: AbortSignal;
+}
+
+export interface DetectOptions {
+  /** Also decode up to this many text tokens from the same encoder pass (0: none). */
+  textTokens?: number;
+  fitEncoder?: boolean;
+  signal?: AbortSignal;
+}
+
+/** Whisper's language identification on one piece of audio. */
+export interface LanguageDetection {
+  /** Probability of each language the engine knows (summing to 1). */
+  probabilities: Record<string, number>;
+  /** Probability that the audio holds no speech, or null when the engine cannot tell. */
+  noSpeech: number | null;
+  /** A short transcript in the most likely language, when asked for. */
+  text: string;
 }
 
 export interface EngineInfo {
@@ -32,6 +51,10 @@ export interface EngineInfo {
   multilingual: boolean;
   /** Language codes the engine can detect or be forced to. */
   languages: string[];
+  /** The binding that runs the model. */
+  binding: string;
+  /** Whether detectLanguage gives the model's probabilities (else all of it goes to one language). */
+  probabilities: boolean;
 }
 
 export interface SpeechEngine {
@@ -40,6 +63,8 @@ export interface SpeechEngine {
   info(): EngineInfo | undefined;
   /** 16 kHz mono float PCM in, timed text out. */
   transcribe(pcm: Float32Array, opts?: TranscribeOptions): Promise<Transcript>;
+  /** One encoder pass and one decoder step: the model's probability for every language. */
+  detectLanguage(pcm: Float32Array, opts?: DetectOptions): Promise<LanguageDetection>;
   close(): Promise<void>;
 }
 

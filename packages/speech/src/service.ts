@@ -1,6 +1,6 @@
 import { UnsupportedMediaError } from '@vidp/media';
 import { type HttpError, httpError } from '@vidp/service-kit';
-import { NoAudioError } from './audio.js';
+import { MediaBeyondLimitsError, NoAudioError } from './audio.js';
 import { EngineBusyError, EngineUnavailableError, type SpeechEngine } from './engine.js';
 import { WhisperEngine } from './whisper.js';
 
@@ -8,6 +8,7 @@ export interface SpeechSettings {
   WHISPER_MODEL: string;
   WHISPER_THREADS: number;
   SPEECH_MAX_QUEUE: number;
+  WHISPER_NATIVE: string;
 }
 
 export function createEngine(config: SpeechSettings): SpeechEngine {
@@ -15,6 +16,7 @@ export function createEngine(config: SpeechSettings): SpeechEngine {
     modelPath: config.WHISPER_MODEL,
     threads: config.WHISPER_THREADS,
     maxQueue: config.SPEECH_MAX_QUEUE,
+    nativeModule: config.WHISPER_NATIVE,
   });
 }
 
@@ -37,7 +39,8 @@ export function engineReadiness(engine: SpeechEngine) {
 /** How speech errors map to HTTP: what the client can act on. */
 export function speechErrorStatus(err: unknown): { status: number; detail: string } | undefined {
   if (err instanceof UnsupportedMediaError) return { status: 415, detail: err.message };
-  if (err instanceof NoAudioError) return { status: 422, detail: err.message };
+  if (err instanceof NoAudioError || err instanceof MediaBeyondLimitsError)
+    return { status: 422, detail: err.message };
   if (err instanceof EngineBusyError) return { status: 503, detail: err.message };
   if (err instanceof EngineUnavailableError) return { status: 503, detail: err.message };
   return undefined;

@@ -3,9 +3,11 @@ import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename } from 'node:path';
 import {
+  type DetectOptions,
   EngineBusyError,
   type EngineInfo,
   EngineUnavailableError,
+  type LanguageDetection,
   type SpeechEngine,
   type TranscribeOptions,
   type Transcript,
@@ -18,6 +20,8 @@ export interface WhisperEngineOptions {
   threads?: number;
   /** Jobs allowed to wait behind the running one; more are refused with EngineBusyError. */
   maxQueue?: number;
+  /** VidP's whisper.cpp module to load ('' the provisioned one, 'off' the prebuilt binding). */
+  nativeModule?: string;
 }
 
 interface HostSegment {
@@ -26,16 +30,26 @@ interface HostSegment {
   text: string;
 }
 type HostMessage =
-  | { type: 'ready'; multilingual: boolean; languages: string[] }
+  | { type: 'ready'; multilingual: boolean; languages: string[]; binding: string; probabilities: boolean }
   | { type: 'failed'; error: string }
-  | { type: 'result'; id: number; text: string; segments: HostSegment[]; language: string }
+  | {
+      type: 'result';
+      id: number;
+      text?: string;
+      segments?: HostSegment[];
+      language?: string;
+      probabilities?: Record<string, number>;
+      noSpeech?: number | null;
+    }
   | { type: 'error'; id: number; error: string };
+type ResultMessage = Extract<HostMessage, { type: 'result' }>;
 
 interface Job {
   id: number;
+  kind: 'transcribe' | 'detect';
   pcm: Float32Array;
-  opts: TranscribeOptions;
-  resolve(t: Transcript): void;
+  opts: TranscribeOptions & DetectOptions;
+  resolve(m: ResultMessage): void;
   reject(err: Error): void;
   onAbort?: () => void;
 }
@@ -45,7 +59,7 @@ function hostScript(): string {
 }
 
 /**
- * Whisper (whisper.cpp through @napi-rs/whisper) in one child process per service: the model is
+ * Whisper (whisper.cpp, through VidP's binding or @napi-rs/whisper) in one child process per service: the model is
  * loaded once, jobs run one at a time (bounded memory, predictable CPU), a bounded queue waits
  * behind, and a cancelled running job ends the host (restarted for the next job).
  */
@@ -81,6 +95,11 @@ export class WhisperEngine implements SpeechEngine {
           ...process.env,
           WHISPER_MODEL: this.opts.modelPath,
           WHISPER_THREADS: String(this.opts.threads ?? 2),
+          WHISPER_NATIVE: this.opts.nativeModule ?? '',
+          // ggml waits at a barrier after every operation. Spinning there (OpenMP's default) burns
+          // the other core while a descheduled thread holds everyone up: on a busy 2-core machine
+          // one JFK transcript took 6.4–8.2 CPU-s spinning and 1.4–1.7 sleeping (wall 34–66 s vs 9–12 s).
+          OMP_WAIT_POLICY: process.env.OMP_WAIT_POLICY ?? 'passive',
         },
       });
       // whisper.cpp reports loading on stderr: keep only the tail for errors.
@@ -96,6 +115,8 @@ export class WhisperEngine implements SpeechEngine {
             model: basename(this.opts.modelPath),
             multilingual: m.multilingual,
             languages: m.languages,
+            binding: m.binding,
+            probabilities: m.probabilities,
           };
           this.starting = undefined;
           resolve(this.engineInfo);
@@ -125,13 +146,40 @@ export class WhisperEngine implements SpeechEngine {
     return this.starting;
   }
 
-  transcribe(pcm: Float32Array, opts: TranscribeOptions = {}): Promise<Transcript> {
+  async transcribe(pcm: Float32Array, opts: TranscribeOptions = {}): Promise<Transcript> {
+    const m = await this.submit('transcribe', pcm, opts);
+    return {
+      language: m.language ?? '',
+      text: (m.text ?? (m.segments ?? []).map((s) => s.text).join('')).trim(),
+      // whisper.cpp counts in centiseconds.
+      segments: (m.segments ?? []).map((s) => ({
+        start: s.start / 100,
+        end: s.end / 100,
+        text: s.text.trim(),
+      })),
+    };
+  }
+
+  async detectLanguage(pcm: Float32Array, opts: DetectOptions = {}): Promise<LanguageDetection> {
+    const m = await this.submit('detect', pcm, opts);
+    return {
+      probabilities: m.probabilities ?? {},
+      noSpeech: m.noSpeech ?? null,
+      text: (m.text ?? '').trim(),
+    };
+  }
+
+  private submit(
+    kind: Job['kind'],
+    pcm: Float32Array,
+    opts: TranscribeOptions & DetectOptions,
+  ): Promise<ResultMessage> {
     if (opts.signal?.aborted) return Promise.reject(opts.signal.reason ?? new Error('aborted'));
     if (this.queue.length >= (this.opts.maxQueue ?? 8)) {
       return Promise.reject(new EngineBusyError('the speech engine is busy; retry in a moment'));
     }
-    return new Promise<Transcript>((resolve, reject) => {
-      const job: Job = { id: this.nextId++, pcm, opts, resolve, reject };
+    return new Promise<ResultMessage>((resolve, reject) => {
+      const job: Job = { id: this.nextId++, kind, pcm, opts, resolve, reject };
       if (opts.signal) {
         const signal = opts.signal;
         job.onAbort = () =>
@@ -170,11 +218,14 @@ export class WhisperEngine implements SpeechEngine {
     this.running = job;
     this.child.send({
       id: job.id,
+      kind: job.kind,
       pcm: job.pcm,
       language: job.opts.language,
       translate: job.opts.translate,
-      detectOnly: job.opts.detectOnly,
       maxLen: job.opts.maxSegmentChars,
+      beamSize: job.opts.beamSize,
+      fitEncoder: job.opts.fitEncoder,
+      textTokens: job.opts.textTokens,
     });
   }
 
@@ -184,13 +235,7 @@ export class WhisperEngine implements SpeechEngine {
     this.running = undefined;
     if (job.onAbort) job.opts.signal?.removeEventListener('abort', job.onAbort);
     if (m.type === 'error') job.reject(new Error(`speech engine: ${m.error}`));
-    else
-      job.resolve({
-        language: m.language,
-        text: m.text.trim(),
-        // whisper.cpp counts in centiseconds.
-        segments: m.segments.map((s) => ({ start: s.start / 100, end: s.end / 100, text: s.text.trim() })),
-      });
+    else job.resolve(m);
     this.pump();
   }
 

@@ -6,6 +6,8 @@ import {
   convertCt2ToGgml,
   floatToHalf,
   halfToFloat,
+  quantizeQ5_1,
+  quantizeQ8_0,
   readCt2Model,
   slaneyMelFilters,
   whisperTokens,
@@ -111,6 +113,85 @@ describe('CTranslate2 → ggml conversion', () => {
     expect(bin.readUInt32LE(0)).toBe(0x67676d6c);
     // n_vocab, n_audio_ctx, n_audio_state from the shapes.
     expect([bin.readInt32LE(4), bin.readInt32LE(8), bin.readInt32LE(12)]).toEqual([4, 3, d]);
+  });
+
+  it("quantises to ggml's q8_0 and q5_1 blocks, within half a step of the values", () => {
+    const x = Float32Array.from({ length: 64 }, (_, i) => Math.sin(i * 0.7) * (i % 7) * 0.1);
+    const q8 = quantizeQ8_0(x);
+    expect(q8.length).toBe(2 * 34);
+    const q5 = quantizeQ5_1(x);
+    expect(q5.length).toBe(2 * 24);
+    for (let b = 0; b < 2; b++) {
+      const block = x.subarray(b * 32, b * 32 + 32);
+      const d8 = halfToFloat(q8.readUInt16LE(b * 34));
+      const d5 = halfToFloat(q5.readUInt16LE(b * 24));
+      const m5 = halfToFloat(q5.readUInt16LE(b * 24 + 2));
+      const qh = q5.readUInt32LE(b * 24 + 4);
+      for (let j = 0; j < 32; j++) {
+        expect(Math.abs(q8.readInt8(b * 34 + 2 + j) * d8 - (block[j] as number))).toBeLessThanOrEqual(
+          d8 * 0.51,
+        );
+        const nibble = (q5[b * 24 + 8 + (j % 16)] as number) >> (j < 16 ? 0 : 4);
+        const q = (nibble & 0x0f) | (((qh >>> j) & 1) << 4);
+        expect(Math.abs(q * d5 + m5 - (block[j] as number))).toBeLessThanOrEqual(d5 * 0.51 + 1e-3);
+      }
+    }
+    expect(() => quantizeQ8_0(new Float32Array(33))).toThrow(/multiples of 32/);
+  });
+
+  it('writes the quantised type into the header and each weight matrix, nothing else', async () => {
+    const d = 32;
+    const fill = (n: number, v = 0.25) => Array.from({ length: n }, (_, i) => v * ((i % 5) - 2));
+    const vars = [
+      { name: 'encoder/conv1/weight', shape: [d, 1, 3], values: fill(d * 3) },
+      { name: 'encoder/conv1/bias', shape: [d], values: fill(d) },
+      { name: 'encoder/conv2/weight', shape: [d, d, 3], values: fill(d * d * 3) },
+      { name: 'encoder/conv2/bias', shape: [d], values: fill(d) },
+      { name: 'encoder/position_encodings/encodings', shape: [3, d], values: fill(3 * d) },
+      { name: 'encoder/layer_norm/gamma', shape: [d], values: fill(d, 1) },
+      { name: 'encoder/layer_norm/beta', shape: [d], values: fill(d) },
+      { name: 'decoder/embeddings/weight', shape: [4, d], values: fill(4 * d) },
+      { name: 'decoder/position_encodings/encodings', shape: [2, d], values: fill(2 * d) },
+      { name: 'decoder/layer_norm/gamma', shape: [d], values: fill(d, 1) },
+      { name: 'decoder/layer_norm/beta', shape: [d], values: fill(d) },
+    ];
+    const out = join(dir, 'tiny-q8.bin');
+    convertCt2ToGgml(
+      ct2(vars),
+      JSON.stringify({ model: { vocab: { a: 0, b: 1, '<|endoftext|>': 2 } } }),
+      out,
+      'q8_0',
+    );
+    const bin = await readFile(out);
+    expect(bin.readInt32LE(44)).toBe(2007); // ftype: quantisation version 2, q8_0
+    // Tensor types in file order: conv1 w (f16), conv1 b, pos, conv2 w (f16), conv2 b, ln ×2,
+    // decoder pos (f32), token embedding (q8_0 = 8), ln ×2.
+    const types: Record<string, number> = {};
+    const nMel = bin.readInt32LE(48);
+    const nFft = bin.readInt32LE(52);
+    let off = 56 + nMel * nFft * 4;
+    const nTok = bin.readInt32LE(off);
+    off += 4;
+    for (let i = 0; i < nTok; i++) off += 4 + bin.readInt32LE(off);
+    while (off < bin.length) {
+      const dims = bin.readInt32LE(off);
+      const nameLen = bin.readInt32LE(off + 4);
+      const ttype = bin.readInt32LE(off + 8);
+      const shape = Array.from({ length: dims }, (_, k) => bin.readInt32LE(off + 12 + 4 * k));
+      const name = bin.toString('utf8', off + 12 + 4 * dims, off + 12 + 4 * dims + nameLen);
+      types[name] = ttype;
+      const n = shape.reduce((a, b) => a * b, 1);
+      const bytes = ttype === 0 ? n * 4 : ttype === 1 ? n * 2 : (n / 32) * 34;
+      off += 12 + 4 * dims + nameLen + bytes;
+    }
+    expect(types).toMatchObject({
+      'encoder.conv1.weight': 1,
+      'encoder.conv1.bias': 0,
+      'encoder.positional_embedding': 0,
+      'decoder.positional_embedding': 0,
+      'decoder.token_embedding.weight': 8,
+      'decoder.ln.weight': 0,
+    });
   });
 
   it('refuses a model that is not Whisper', () => {

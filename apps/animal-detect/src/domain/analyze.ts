@@ -1,8 +1,12 @@
-import { buildAppearances } from './appearances.js';
+import { summarise } from './appearances.js';
 import { type Letterbox, unletterbox } from './geometry.js';
 import { classwiseNms } from './nms.js';
+import { animalObjects, groupObjects } from './objects.js';
 import { frameSignature, Sampler, type SamplingPolicy, type SamplingStats } from './sampling.js';
-import type { Appearance, Candidate, FrameResult, ModelInfo } from './types.js';
+import { boxSharpness, sharpnessGrid } from './sharpness.js';
+import { VOTE_FLOOR } from './species-vote.js';
+import type { TrackerFrame } from './tracking.js';
+import type { Appearance, FrameResult, ModelInfo, ScoredBox, TrackResult } from './types.js';
 
 /** A box as the model gives it: model-input pixels (x1, y1, x2, y2) and a class index. */
 export interface RawDetection {
@@ -45,12 +49,14 @@ export interface AnalysisOptions {
 export interface Analysis {
   frames: FrameResult[];
   appearances: Appearance[];
+  tracks: TrackResult[];
   stats: SamplingStats;
 }
 
 /**
  * The whole job, free of HTTP, ffmpeg and ONNX: pick frames to look at, run the detector on
- * them, keep animal detections after class-wise NMS, and merge them into appearances.
+ * them, group each frame's boxes into objects (every class, after class-wise NMS), keep the
+ * animals, follow them from frame to frame, and let each track's frames vote on its species.
  */
 export async function analyzeFrames(
   frames: AsyncIterable<DecodedFrame>,
@@ -61,24 +67,32 @@ export async function analyzeFrames(
   const lb = o.letterbox;
   const region = { x: lb.padX, y: lb.padY, w: lb.scaleWidth, h: lb.scaleHeight };
   const labels = detector.info.labels;
-  const results: FrameResult[] = [];
+  const animals = new Set(detector.info.animals);
+  const looked: TrackerFrame[] = [];
   const inFlight: Promise<void>[] = [];
 
   const run = async (frame: DecodedFrame, reason: FrameResult['reason']) => {
-    const raw = await detector.detect(frame.data, o.minConfidence);
-    const candidates: Candidate[] = raw
-      .filter((d) => o.species.has(labels[d.classId] ?? ''))
+    // Sharpness is read before the frame's pixels go to the detector (their buffer moves).
+    const sharpness = sharpnessGrid(frame.data, lb.size, region);
+    const raw = await detector.detect(frame.data, Math.min(VOTE_FLOOR, o.minConfidence));
+    const candidates: ScoredBox[] = raw
       .map((d) => ({ classId: d.classId, score: d.score, box: unletterbox(lb, d.x1, d.y1, d.x2, d.y2) }))
       .filter((c) => c.box.w > 0 && c.box.h > 0);
-    results.push({
+    const objects = animalObjects(
+      groupObjects(
+        classwiseNms(candidates, o.iouThreshold).map((c) => ({
+          label: labels[c.classId] ?? `class ${c.classId}`,
+          score: c.score,
+          box: c.box,
+        })),
+      ),
+      animals,
+    );
+    looked.push({
       frameIndex: frame.index,
       timeSec: Math.round(frame.timeSec * 1000) / 1000,
       reason,
-      detections: classwiseNms(candidates, o.iouThreshold).map((c) => ({
-        species: labels[c.classId] as string,
-        confidence: Math.round(c.score * 1000) / 1000,
-        box: roundBox(c.box),
-      })),
+      objects: objects.map((obj) => ({ ...obj, sharpness: boxSharpness(sharpness, obj.box) })),
     });
   };
 
@@ -95,18 +109,13 @@ export async function analyzeFrames(
   }
   await Promise.all(inFlight);
   o.signal?.throwIfAborted();
-  results.sort((a, b) => a.timeSec - b.timeSec);
-  return {
-    frames: results,
-    appearances: buildAppearances(results, o.durationSec, o.gapToleranceSec),
-    stats: { ...sampler.stats },
-  };
+  looked.sort((a, b) => a.timeSec - b.timeSec);
+  const summary = summarise(looked, {
+    durationSec: o.durationSec,
+    gapToleranceSec: o.gapToleranceSec,
+    minConfidence: o.minConfidence,
+    species: o.species,
+    ...(detector.info.closeSpecies ? { closeSpecies: detector.info.closeSpecies } : {}),
+  });
+  return { ...summary, stats: { ...sampler.stats } };
 }
-
-const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
-const roundBox = (b: { x: number; y: number; w: number; h: number }) => ({
-  x: r4(b.x),
-  y: r4(b.y),
-  w: r4(b.w),
-  h: r4(b.h),
-});

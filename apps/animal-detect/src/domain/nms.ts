@@ -1,5 +1,5 @@
 import { iou } from './geometry.js';
-import type { Candidate } from './types.js';
+import type { ScoredBox } from './types.js';
 
 /**
  * Class-wise non-maximum suppression: within each class, keeps the best-scoring box and drops
@@ -7,20 +7,20 @@ import type { Candidate } from './types.js';
  * each other. Returns the kept candidates, best first, at most `maxPerClass` per class.
  */
 export function classwiseNms(
-  candidates: readonly Candidate[],
+  candidates: readonly ScoredBox[],
   iouThreshold = 0.5,
   maxPerClass = 20,
-): Candidate[] {
-  const byClass = new Map<number, Candidate[]>();
+): ScoredBox[] {
+  const byClass = new Map<number, ScoredBox[]>();
   for (const c of candidates) {
     const list = byClass.get(c.classId) ?? [];
     list.push(c);
     byClass.set(c.classId, list);
   }
-  const kept: Candidate[] = [];
+  const kept: ScoredBox[] = [];
   for (const list of byClass.values()) {
     list.sort((a, b) => b.score - a.score);
-    const keep: Candidate[] = [];
+    const keep: ScoredBox[] = [];
     for (const c of list) {
       if (keep.length >= maxPerClass) break;
       if (keep.every((k) => iou(k.box, c.box) <= iouThreshold)) keep.push(c);

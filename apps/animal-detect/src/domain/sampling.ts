@@ -7,7 +7,7 @@ export interface SamplingPolicy {
   fps: number;
   /** Smart: frames a second decoded and compared (cheap) to find scene changes. */
   decodeFps: number;
-  /** Mean luma difference (0..1) between consecutive decoded frames that marks a cut. */
+  /** Mean luma difference (0..1) between consecutive decoded frames, even allowing for a pan, that marks a cut. */
   sceneThreshold: number;
   /** Difference from the last inferred frame that asks for a new inference (pans, zooms). */
   changeThreshold: number;
@@ -22,7 +22,7 @@ export const DEFAULT_POLICY: SamplingPolicy = {
   fps: 0.5,
   decodeFps: 4,
   sceneThreshold: 0.08,
-  changeThreshold: 0.1,
+  changeThreshold: 0.14,
   duplicateThreshold: 0.02,
   maxSkipSec: 10,
 };
@@ -74,6 +74,32 @@ export function signatureDistance(a: Float32Array, b: Float32Array): number {
   return sum / a.length;
 }
 
+/** Largest camera move (in signature cells, of 16) between two decoded frames told from a cut. */
+const MAX_SHIFT = 3;
+
+/**
+ * The distance of two signatures once the best shift of up to `MAX_SHIFT` cells is allowed
+ * (over the overlap): small for a pan, where the picture moved; large for a cut, where it
+ * changed. Zooms change little between two decoded frames and stay small either way.
+ */
+export function shiftedDistance(a: Float32Array, b: Float32Array): number {
+  let best = Number.POSITIVE_INFINITY;
+  for (let dy = -MAX_SHIFT; dy <= MAX_SHIFT; dy++) {
+    for (let dx = -MAX_SHIFT; dx <= MAX_SHIFT; dx++) {
+      let sum = 0;
+      let n = 0;
+      for (let y = Math.max(0, -dy); y < Math.min(GRID, GRID - dy); y++) {
+        for (let x = Math.max(0, -dx); x < Math.min(GRID, GRID - dx); x++) {
+          sum += Math.abs((a[y * GRID + x] as number) - (b[(y + dy) * GRID + x + dx] as number));
+          n++;
+        }
+      }
+      best = Math.min(best, sum / n);
+    }
+  }
+  return best;
+}
+
 export interface SamplingStats {
   framesDecoded: number;
   framesInferred: number;
@@ -120,7 +146,11 @@ export class Sampler {
     if (p.mode === 'fixed') return 'fixed';
     const last = this.lastInferred;
     if (!last || !previous) return 'first';
-    if (signatureDistance(signature, previous) >= p.sceneThreshold) {
+    // A big change that a small shift explains is the camera moving, not a cut.
+    if (
+      signatureDistance(signature, previous) >= p.sceneThreshold &&
+      shiftedDistance(signature, previous) >= p.sceneThreshold
+    ) {
       this.stats.sceneChanges++;
       return 'scene';
     }

@@ -1,9 +1,10 @@
-import { stat } from 'node:fs/promises';
-import { basename } from 'node:path';
+import { stat, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import type { MediaInfo } from '@vidp/media';
 import { SourceRejected } from './errors.js';
 import { type LadderOptions, type LadderPlan, planLadder } from './ladder.js';
 import type { MediaTools } from './ports.js';
+import { thumbnailsVtt } from './thumbnails-vtt.js';
 
 export interface Limits {
   maxDurationSec: number;
@@ -67,6 +68,8 @@ export interface DownscaleResult {
         intervalSec: number;
       })
     | null;
+  /** The storyboard as a thumbnails WebVTT track (seek-bar previews), naming `storyboard.jpg`. */
+  thumbnails: FileRef | null;
   hls: {
     master: FileRef;
     variants: {
@@ -218,6 +221,19 @@ export async function downscale(
       intervalSec: round(sb.intervalSec),
     };
   }
+  let thumbnails: DownscaleResult['thumbnails'] = null;
+  if (storyboard) {
+    const file = {
+      part: 'thumbnails',
+      filename: 'thumbnails.vtt',
+      contentType: 'text/vtt',
+      path: join(job.workDir, 'thumbnails.vtt'),
+    };
+    const grid = { ...storyboard, intervalSec: plan.storyboard.intervalSec };
+    await writeFile(file.path, thumbnailsVtt(grid, info.durationSec, storyboard.filename));
+    files.push(file);
+    thumbnails = await ref(file);
+  }
 
   let hls: DownscaleResult['hls'] = null;
   let packageSec = 0;
@@ -292,6 +308,7 @@ export async function downscale(
       renditions,
       poster,
       storyboard,
+      thumbnails,
       hls,
       timings: { encodeSec: round(encodeSec, 2), packageSec: round(packageSec, 2) },
     },

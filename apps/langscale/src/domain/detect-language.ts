@@ -13,19 +13,27 @@ import {
 } from '@vidp/speech';
 
 export const DURATION_BOUNDS = { min: 1, max: 600, default: 30 } as const;
+/** Usual window length: enough speech for Whisper to tell a language, one encoder pass each. */
+const WINDOW_SEC = 10;
 /** Longest audio handed to the engine at once (Whisper's context is 30 s). */
 const MAX_WINDOW_SEC = 30;
 const MIN_WINDOW_SEC = 3;
 const MAX_WINDOWS = 6;
 /** Less voiced audio than this is "no speech" without asking the engine. */
 const MIN_SPEECH_SEC = 0.5;
-/** Halves shorter than this are not asked separately. */
-const MIN_HALF_SEC = 2;
+/** Whisper's own threshold: a window whose no-speech probability is higher holds no speech. */
+const NO_SPEECH_THRESHOLD = 0.6;
+/** Tokens decoded for the cross-check transcript (about 35 words: plenty for a text identifier). */
+const TRANSCRIPT_TOKENS = 48;
+/** The first windows decide when they agree on a language at least this probable. */
+const DECIDE_PROBABILITY = 0.5;
 
 export interface DetectOptions {
   /** Seconds of speech to analyse, spread across the file. */
   durationSec: number;
   allLanguages: boolean;
+  /** Size the encoder to each window instead of padding it to 30 s. */
+  fitEncoder?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: number) => void;
 }
@@ -35,10 +43,13 @@ export interface WindowResult {
   start: number;
   end: number;
   seconds: number;
+  /** Most probable language, or null when Whisper heard no speech in it. */
   language: string | null;
+  probability: number;
+  /** Whisper's probability that the window holds no speech (null when the engine cannot tell). */
+  no_speech: number | null;
+  /** What was said (only in the window transcribed for the cross-check). */
   text: string;
-  /** Languages detected on the first and second half of the window. */
-  halves?: string[];
 }
 
 export interface LanguageScore {
@@ -53,10 +64,15 @@ export interface LanguageResult {
   reason?: string;
   language: string | null;
   language_name: string | null;
+  /** The model's probability of `language`, combined across windows by their speech seconds. */
   confidence: number;
+  /** `whisper`: the model's probabilities; `window votes`: the engine gives none, so windows vote. */
+  confidence_source: 'whisper' | 'window votes';
   alternatives: LanguageScore[];
   all_languages?: LanguageScore[];
   windows: WindowResult[];
+  /** Windows planned; fewer are analysed when the first ones agree. */
+  windows_planned: number;
   cross_check?: { method: 'franc'; language: string | null; agrees: boolean | null };
   media_seconds: number;
   speech_seconds: number;
@@ -66,10 +82,7 @@ export interface LanguageResult {
 /** Where the analysis windows go on the speech-only timeline: evenly spread, each ≤ 30 s. */
 export function planWindows(speechSec: number, durationSec: number): Array<{ from: number; length: number }> {
   const analyse = Math.min(durationSec, speechSec);
-  const count = Math.max(
-    1,
-    Math.min(MAX_WINDOWS, Math.ceil(analyse / MAX_WINDOW_SEC), Math.floor(analyse / 8)),
-  );
+  const count = Math.max(1, Math.min(MAX_WINDOWS, Math.floor(analyse / WINDOW_SEC)));
   const length = Math.min(MAX_WINDOW_SEC, Math.max(Math.min(MIN_WINDOW_SEC, speechSec), analyse / count));
   const slack = Math.max(0, speechSec - length);
   return Array.from({ length: count }, (_, k) => ({
@@ -78,10 +91,29 @@ export function planWindows(speechSec: number, durationSec: number): Array<{ fro
   }));
 }
 
+/** Analysis order: the first window, the last, then those between (the ends disagree first). */
+export function windowOrder(count: number): number[] {
+  if (count <= 2) return Array.from({ length: count }, (_, i) => i);
+  return [0, count - 1, ...Array.from({ length: count - 2 }, (_, i) => i + 1)];
+}
+
+/** Probabilities of several windows combined, each weighted by its seconds of speech. */
+export function combine(windows: Array<{ seconds: number; probabilities: Record<string, number> }>) {
+  const total = windows.reduce((s, w) => s + w.seconds, 0);
+  const out = new Map<string, number>();
+  for (const w of windows) {
+    for (const [code, p] of Object.entries(w.probabilities))
+      out.set(code, (out.get(code) ?? 0) + (p * w.seconds) / total);
+  }
+  return [...out.entries()].sort((a, b) => b[1] - a[1]);
+}
+
 /**
- * Spoken language of a decoded audio track: voice activity first, then several speech windows
- * across the file, each recognised by the engine; the windows vote (weighted by speech seconds)
- * and the transcript is cross-checked by a text-based identifier. Music, noise and silence give
+ * Spoken language of a decoded audio track: voice activity first, then windows spread over the
+ * speech, each given to Whisper's language identification (one encoder pass, one decoder step,
+ * the model's probability for every language and for "no speech"). The windows' probabilities are
+ * combined by their seconds of speech; the first windows decide when they agree. One window's
+ * transcript is cross-checked by a text-based identifier. Music, noise and silence give
  * `speech: false` instead of a guess.
  */
 export async function detectLanguage(
@@ -93,11 +125,15 @@ export async function detectLanguage(
 ): Promise<LanguageResult> {
   const regions = detectSpeech(energies);
   const speechSec = speechSeconds(regions);
+  const source = engine.info()?.probabilities === false ? 'window votes' : 'whisper';
+  const plan = planWindows(speechSec, opts.durationSec);
   const base = {
+    confidence_source: source,
     media_seconds: round(pcm.seconds),
     speech_seconds: round(speechSec),
     alternatives: [] as LanguageScore[],
-  };
+    windows_planned: plan.length,
+  } as const;
   const none = (reason: string, windows: WindowResult[] = [], analysed = 0): LanguageResult => ({
     speech: false,
     reason,
@@ -107,85 +143,92 @@ export async function detectLanguage(
     windows,
     analysed_seconds: round(analysed),
     ...base,
+    windows_planned: windows.length ? plan.length : 0,
     ...(opts.allLanguages ? { all_languages: [] } : {}),
   });
   if (speechSec < MIN_SPEECH_SEC)
     return none('no voice activity: silence, or steady sound without the rise and fall of speech');
 
-  const plan = planWindows(speechSec, opts.durationSec);
-  const windows: WindowResult[] = [];
-  for (const [i, w] of plan.entries()) {
+  const windows: Array<WindowResult & { probabilities: Record<string, number> }> = [];
+  let transcript: { text: string; language: string } | undefined;
+  const order = windowOrder(plan.length);
+  for (const [done, i] of order.entries()) {
+    const w = plan[i] as { from: number; length: number };
     const ranges = speechTimeToRanges(regions, w.from, w.length);
     const samples = await readRanges(ranges.map((r) => toSamples(r)));
-    const signal = opts.signal ? { signal: opts.signal } : {};
-    const t = await engine.transcribe(samples, signal);
-    const words = isNonSpeech(t.text) ? 0 : normaliseWords(t.text).length;
-    const seconds = samples.length / SAMPLE_RATE;
-    // Two more opinions on the halves of the window (language only: one encoder pass each), so a
-    // short clip still gets several votes and a doubtful one a lower confidence.
-    const halves: string[] = [];
-    if (words > 0 && seconds >= 2 * MIN_HALF_SEC) {
-      const mid = Math.floor(samples.length / 2);
-      for (const part of [samples.subarray(0, mid), samples.subarray(mid)]) {
-        halves.push((await engine.transcribe(part, { ...signal, detectOnly: true })).language);
-      }
-    }
+    const d = await engine.detectLanguage(samples, {
+      // Decode a little text until one window gives words: the cross-check, and proof of speech.
+      textTokens: transcript ? 0 : TRANSCRIPT_TOKENS,
+      fitEncoder: opts.fitEncoder ?? true,
+      ...(opts.signal ? { signal: opts.signal } : {}),
+    });
+    const [top, p] = combine([{ seconds: 1, probabilities: d.probabilities }])[0] ?? [null, 0];
+    const words = d.text && !isNonSpeech(d.text) ? normaliseWords(d.text).length : 0;
+    const heardSpeech = (d.noSpeech ?? 0) < NO_SPEECH_THRESHOLD && (transcript !== undefined || words > 0);
+    if (heardSpeech && !transcript && top) transcript = { text: d.text, language: top };
     windows.push({
       start: round(ranges[0]?.start ?? 0),
       end: round(ranges[ranges.length - 1]?.end ?? 0),
-      seconds: round(seconds),
-      language: words > 0 ? t.language : null,
-      text: words > 0 ? t.text : '',
-      ...(halves.length ? { halves } : {}),
+      seconds: round(samples.length / SAMPLE_RATE),
+      language: heardSpeech ? top : null,
+      probability: round(p, 4),
+      no_speech: d.noSpeech === null ? null : round(d.noSpeech, 4),
+      text: d.text,
+      probabilities: d.probabilities,
     });
-    opts.onProgress?.((i + 1) / plan.length);
+    opts.onProgress?.((done + 1) / plan.length);
+    if (decided(windows, done + 1, plan.length)) break;
   }
+  windows.sort((a, b) => a.start - b.start);
+  const reported = windows.map(({ probabilities: _, ...w }) => w);
   const analysed = windows.reduce((s, w) => s + w.seconds, 0);
-  const votes = new Map<string, number>();
-  for (const w of windows) {
-    if (!w.language) continue;
-    // The whole window counts as much as its two halves together.
-    const share = w.halves?.length ? w.seconds / 2 / w.halves.length : 0;
-    votes.set(w.language, (votes.get(w.language) ?? 0) + (share ? w.seconds / 2 : w.seconds));
-    for (const h of w.halves ?? []) votes.set(h, (votes.get(h) ?? 0) + share);
-  }
-  const voted = [...votes.values()].reduce((a, b) => a + b, 0);
-  if (voted === 0) return none('no words recognised: music, noise or non-speech sound', windows, analysed);
+  const speaking = windows.filter((w) => w.language !== null);
+  if (speaking.length === 0)
+    return none('no words recognised: music, noise or non-speech sound', reported, analysed);
 
-  const ranked = [...votes.entries()].sort((a, b) => b[1] - a[1]);
-  const [top, topWeight] = ranked[0] as [string, number];
-  const text = windows
-    .filter((w) => w.language === top)
-    .map((w) => w.text)
-    .join(' ');
-  const francLang = textLanguage(text) ?? null;
+  const ranked = combine(speaking);
+  const [top, topP] = ranked[0] as [string, number];
+  const francLang = transcript ? (textLanguage(transcript.text) ?? null) : null;
   const agrees = francLang === null ? null : francLang === top;
-  // Windows that found no words dilute the evidence; a text-based disagreement halves it.
-  let confidence = (topWeight / voted) * (voted / analysed) ** 0.5;
-  if (agrees === false) confidence *= 0.5;
-  const score = (code: string, w: number): LanguageScore => ({
+  const score = ([code, p]: [string, number]): LanguageScore => ({
     code,
     name: languageName(code),
-    probability: round(w / voted, 4),
+    probability: round(p, 6),
   });
   const result: LanguageResult = {
     speech: true,
     language: top,
     language_name: languageName(top),
-    confidence: round(confidence, 4),
-    windows,
+    confidence: round(topP, 4),
+    windows: reported,
     cross_check: { method: 'franc', language: francLang, agrees },
     analysed_seconds: round(analysed),
     ...base,
-    alternatives: ranked.slice(1).map(([c, w]) => score(c, w)),
+    alternatives: ranked
+      .slice(1, 6)
+      .filter(([, p]) => p >= 0.001)
+      .map(score),
   };
   if (opts.allLanguages) {
-    const all = engine.info()?.languages ?? [...votes.keys()];
-    result.all_languages = all
-      .map((c) => score(c, votes.get(c) ?? 0))
+    const probs = new Map(ranked);
+    result.all_languages = (engine.info()?.languages ?? [...probs.keys()])
+      .map((c) => score([c, probs.get(c) ?? 0]))
       .sort((a, b) => b.probability - a.probability || a.code.localeCompare(b.code));
   }
   return result;
+}
+
+/** The first windows decide when at least two heard speech and all of those agree, confidently. */
+function decided(
+  windows: Array<{ language: string | null; seconds: number; probabilities: Record<string, number> }>,
+  done: number,
+  planned: number,
+): boolean {
+  if (done >= planned) return true;
+  const speaking = windows.filter((w) => w.language !== null);
+  if (speaking.length < 2) return false;
+  if (new Set(speaking.map((w) => w.language)).size > 1) return false;
+  return (combine(speaking)[0]?.[1] ?? 0) >= DECIDE_PROBABILITY;
 }
 
 function toSamples(r: SpeechRegion): [number, number] {

@@ -34,6 +34,7 @@ export function detectRoute(app: Express, ctx: ServiceContext<LangscaleConfig>, 
             const result = await detectLanguage(pcm, energies, engine, (r) => readPcmRanges(pcm.path, r), {
               durationSec: options.duration,
               allLanguages: options.test_all_languages,
+              fitEncoder: config.WHISPER_FIT_ENCODER,
               signal,
               onProgress: (p) => report(0.1 + 0.9 * p, 'recognising'),
             });
@@ -43,7 +44,7 @@ export function detectRoute(app: Express, ctx: ServiceContext<LangscaleConfig>, 
               { sha256: source.sha256, language: result.language, confidence: result.confidence },
               'language detected',
             );
-            res.json({ ...result, engine: { name: info?.name, model: info?.model } });
+            res.json({ ...result, engine: { name: info?.name, model: info?.model, binding: info?.binding } });
           },
           config.TMP_DIR,
         );

@@ -1,16 +1,25 @@
 import type { TaskName } from '@vidp/contracts';
-import type { Collection, Db, Filter } from 'mongodb';
+import type { Collection, Db } from 'mongodb';
+import { type ListQuery, mongoFilter, mongoSort } from '../domain/list-query.js';
 import type { TaskView, Video, VideoStatus } from '../domain/model.js';
+import { ROW_PROJECTION, type VideoRow } from '../domain/video-row.js';
 import { KeyedMutex } from './keyed-mutex.js';
+import { backfillSearchTerms, ensureSearchIndexes } from './search.js';
 
-export interface ListQuery {
-  status?: VideoStatus;
-  language?: string;
-  species?: string;
-  sort: 'newest' | 'oldest';
-  limit: number;
-  offset: number;
-}
+/** Told of every write this process makes to a video, once the write is done. */
+export type ChangeListener = (videoId: string) => Promise<void>;
+
+/**
+ * The indexes behind every query main-app makes: each list filter (equality) followed by
+ * the list order, so a page is read in index order (equality, then sort), plus the
+ * order alone for the unfiltered list; `processing()` uses the status one.
+ */
+const LIST_INDEXES = [
+  { createdAt: -1, _id: -1 },
+  { status: 1, createdAt: -1, _id: -1 },
+  { detectedLanguage: 1, createdAt: -1, _id: -1 },
+  { species: 1, createdAt: -1, _id: -1 },
+] as const;
 
 /**
  * The video catalog: one document per video, with a mirror of each task's state.
@@ -24,6 +33,7 @@ export interface ListQuery {
 export class Catalog {
   readonly videos: Collection<Video>;
   private readonly locks = new KeyedMutex();
+  private readonly listeners: ChangeListener[] = [];
 
   constructor(db: Db) {
     this.videos = db.collection<Video>('videos');
@@ -32,7 +42,20 @@ export class Catalog {
   async init(): Promise<void> {
     // Byte-identical uploads are the same video.
     await this.videos.createIndex({ sha256: 1 }, { unique: true });
-    await this.videos.createIndex({ status: 1, createdAt: -1 });
+    for (const keys of LIST_INDEXES) await this.videos.createIndex({ ...keys });
+    // Superseded by { status, createdAt, _id } (earlier versions made it).
+    await this.videos.dropIndex('status_1_createdAt_-1').catch(() => undefined);
+    await ensureSearchIndexes(this.videos);
+    await backfillSearchTerms(this.videos);
+  }
+
+  /** `fn` runs after each write of this process to a video, before the write returns. */
+  onChange(fn: ChangeListener): void {
+    this.listeners.push(fn);
+  }
+
+  private async changed(id: string): Promise<void> {
+    for (const fn of this.listeners) await fn(id);
   }
 
   get(id: string): Promise<Video | null> {
@@ -47,6 +70,7 @@ export class Catalog {
   async insert(video: Video): Promise<{ video: Video; created: boolean }> {
     try {
       await this.videos.insertOne(video);
+      await this.changed(video._id);
       return { video, created: true };
     } catch (err) {
       if ((err as { code?: number }).code === 11000) {
@@ -57,18 +81,31 @@ export class Catalog {
     }
   }
 
-  async list(q: ListQuery): Promise<{ items: Video[]; total: number }> {
-    const filter: Filter<Video> = {};
-    if (q.status) filter.status = q.status;
-    if (q.language) filter.detectedLanguage = q.language;
-    if (q.species) filter.species = q.species;
+  /** A page of rows straight from the database (the read model answers most lists instead). */
+  async listRows(q: ListQuery): Promise<{ items: VideoRow[]; total: number }> {
+    const filter = mongoFilter(q);
     const [items, total] = await Promise.all([
       this.videos
-        .find(filter, { sort: { createdAt: q.sort === 'newest' ? -1 : 1 }, skip: q.offset, limit: q.limit })
-        .toArray(),
+        .find(filter, { projection: ROW_PROJECTION, sort: mongoSort(q), skip: q.offset, limit: q.limit })
+        .toArray() as Promise<unknown[]> as Promise<VideoRow[]>,
       this.videos.countDocuments(filter),
     ]);
     return { items, total };
+  }
+
+  /** One video's row, or null once it is gone. */
+  row(id: string): Promise<VideoRow | null> {
+    return this.videos.findOne(
+      { _id: id },
+      { projection: ROW_PROJECTION },
+    ) as Promise<unknown> as Promise<VideoRow | null>;
+  }
+
+  /** Every row (the read model's load): one pass over the collection, rows only. */
+  allRows(): Promise<VideoRow[]> {
+    return this.videos.find({}, { projection: ROW_PROJECTION }).toArray() as Promise<unknown[]> as Promise<
+      VideoRow[]
+    >;
   }
 
   /** Videos whose tasks still need work, oldest first. */
@@ -83,8 +120,10 @@ export class Catalog {
         { $set: { [`tasks.${task}`]: view, updatedAt: new Date().toISOString(), ...extra } },
       ),
     );
+    await this.changed(id);
   }
 
+  /** Progress is not announced to listeners: every replica reads it from the event itself. */
   async setProgress(id: string, task: TaskName, progress: number): Promise<void> {
     await this.locks.run(id, () =>
       this.videos.updateOne(
@@ -103,10 +142,12 @@ export class Catalog {
         { $set: { status, completedAt: now, updatedAt: now } },
       ),
     );
+    await this.changed(id);
     return r.modifiedCount === 1;
   }
 
   async remove(id: string): Promise<void> {
     await this.locks.run(id, () => this.videos.deleteOne({ _id: id }));
+    await this.changed(id);
   }
 }

@@ -25,8 +25,18 @@ function objectId(id: string): ObjectId | undefined {
 export class GridFsBlobStore implements BlobStore {
   private readonly bucket: GridFSBucket;
 
-  constructor(db: Db, bucketName = 'media') {
+  constructor(
+    private readonly db: Db,
+    private readonly bucketName = 'media',
+  ) {
     this.bucket = new GridFSBucket(db, { bucketName });
+  }
+
+  /** The index behind `list` and `deleteOwned` (by owner), which every task start and end runs. */
+  async init(): Promise<void> {
+    await this.db
+      .collection(`${this.bucketName}.files`)
+      .createIndex({ 'metadata.videoId': 1, 'metadata.role': 1, 'metadata.attempt': 1 });
   }
 
   async put(

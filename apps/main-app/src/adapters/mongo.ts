@@ -1,5 +1,11 @@
 import type { ReadinessCheck } from '@vidp/service-kit';
-import { MongoClient } from 'mongodb';
+import {
+  MongoClient,
+  MongoNetworkError,
+  MongoNotConnectedError,
+  MongoServerSelectionError,
+  MongoTopologyClosedError,
+} from 'mongodb';
 
 /** One client per process; the driver pools connections and reconnects by itself. */
 export function connectMongo(url: string): MongoClient {
@@ -18,4 +24,14 @@ export function mongoCheck(client: MongoClient): ReadinessCheck {
       }
     },
   };
+}
+
+/** Whether an error means the database could not be reached (rather than a wrong request). */
+export function isUnreachable(err: unknown): boolean {
+  return (
+    err instanceof MongoServerSelectionError ||
+    err instanceof MongoNetworkError ||
+    err instanceof MongoNotConnectedError ||
+    err instanceof MongoTopologyClosedError
+  );
 }

@@ -55,15 +55,66 @@ export interface ProcessorAnswer {
   outputs: OutputRef[];
 }
 
+export interface ProcessorProbe {
+  ok: boolean;
+  /** It answered not-ready, or could not be reached: down, not merely slow to answer. */
+  down: boolean;
+  reason?: string;
+}
+
+/** A processor's `/ready` through Dapr: its sidecar, the app and its model all answer. */
+export async function probeProcessor(
+  sidecar: Sidecar,
+  task: TaskName,
+  timeoutMs = 1500,
+): Promise<ProcessorProbe> {
+  try {
+    const res = await sidecar.fetch(`/v1.0/invoke/${task}/method/ready`, {
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+    const text = await res.text();
+    if (res.ok) return { ok: true, down: false };
+    let reason = text;
+    try {
+      const body = JSON.parse(text) as { reason?: string; message?: string };
+      reason = body.reason ?? body.message ?? text;
+    } catch {
+      // not JSON
+    }
+    return { ok: false, down: true, reason: `answered ${res.status}: ${reason.slice(0, 300)}` };
+  } catch (err) {
+    // A busy processor (a long encode on a loaded machine) can be slow to answer: not down.
+    if ((err as Error).name === 'TimeoutError')
+      return { ok: false, down: false, reason: `no answer within ${timeoutMs} ms (busy?)` };
+    return { ok: false, down: true, reason: `not reachable: ${(err as Error).message}` };
+  }
+}
+
+const READY_CACHE_MS = 1000;
+
 /**
  * Streams the original from the blob store to a processor through Dapr (chunked multipart,
  * never whole in memory) and stores the files it answers with as they arrive.
  */
 export class ProcessorClient {
+  private readonly readiness = new Map<TaskName, { at: number; ok: Promise<boolean> }>();
+
   constructor(
     private readonly sidecar: Sidecar,
     private readonly blobs: BlobStore,
   ) {}
+
+  /**
+   * Whether the processor may take a task now: not known to be down (asked at most once a
+   * second per processor). Slow to answer counts as up: the call itself will tell.
+   */
+  ready(task: TaskName): Promise<boolean> {
+    const cached = this.readiness.get(task);
+    if (cached && Date.now() - cached.at < READY_CACHE_MS) return cached.ok;
+    const ok = probeProcessor(this.sidecar, task).then((r) => !r.down);
+    this.readiness.set(task, { at: Date.now(), ok });
+    return ok;
+  }
 
   async call(c: ProcessorCall): Promise<ProcessorAnswer> {
     const res = await invokeMultipart(

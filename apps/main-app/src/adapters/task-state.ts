@@ -17,6 +17,8 @@ export interface TaskRecord {
   reason?: string;
   result?: unknown;
   outputs?: OutputRef[];
+  /** The upload's trace (W3C traceparent): the task's calls join it, whichever replica runs them. */
+  traceparent?: string;
   /** Random per write: tells whether the ETag read back after a save is ours. */
   rev?: string;
 }

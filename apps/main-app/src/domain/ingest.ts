@@ -1,12 +1,20 @@
 import { randomUUID } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { TASKS, type TaskName, TOPICS } from '@vidp/contracts';
-import { type MediaInfo, probeMedia, UnsupportedMediaError } from '@vidp/media';
+import {
+  beyondLimits,
+  type MediaInfo,
+  type MediaLimits,
+  probeMedia,
+  UnsupportedMediaError,
+} from '@vidp/media';
+import { activeTraceparent } from '@vidp/service-kit';
 import type { BlobStore } from '../adapters/blob-store.js';
 import type { Catalog } from '../adapters/catalog.js';
 import type { TaskStateStore } from '../adapters/task-state.js';
 import type { EventPublisher } from './events.js';
 import type { MediaSummary, TaskView, Video } from './model.js';
+import { searchTerms } from './search-terms.js';
 import { skipReason, TASK_SPECS } from './tasks.js';
 
 /** A bad upload: `status` and `message` go to the uploader as they are. */
@@ -38,6 +46,8 @@ export interface IngestDeps {
   blobs: BlobStore;
   state: TaskStateStore;
   events: EventPublisher;
+  /** What a video may claim to be (length, picture size) before it is stored. */
+  mediaLimits: MediaLimits;
 }
 
 const CONTAINER_TYPES: Record<string, string> = {
@@ -104,6 +114,8 @@ export async function ingest(
   }
   if (!info.video && !info.audio) throw new IngestError(415, 'The file has no video or audio stream.');
   if (!(info.durationSec > 0)) throw new IngestError(415, 'The media has no duration: is the file complete?');
+  const beyond = beyondLimits(info, d.mediaLimits);
+  if (beyond) throw new IngestError(422, beyond);
 
   const id = randomUUID();
   const now = new Date().toISOString();
@@ -119,9 +131,11 @@ export async function ingest(
     contentType,
     owner: { videoId: id, role: 'original' },
   });
+  const title = req.title?.trim() || req.file.filename;
   const video: Video = {
     _id: id,
-    title: req.title?.trim() || req.file.filename,
+    title,
+    titleTerms: searchTerms(title),
     filename: req.file.filename,
     sha256: req.file.sha256,
     size: req.file.size,
@@ -134,13 +148,19 @@ export async function ingest(
     createdAt: now,
     updatedAt: now,
   };
+  const traceparent = activeTraceparent();
   try {
     for (const t of req.tasks) {
       const view = tasks[t] as TaskView;
       await d.state.write(
         id,
         t,
-        { status: view.status, attempt: 0, ...(view.reason ? { reason: view.reason } : {}) },
+        {
+          status: view.status,
+          attempt: 0,
+          ...(view.reason ? { reason: view.reason } : {}),
+          ...(traceparent ? { traceparent } : {}),
+        },
         undefined,
       );
     }

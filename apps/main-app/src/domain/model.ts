@@ -48,6 +48,9 @@ export interface Video {
   detectedLanguage?: string;
   /** Species found by animal-detect, for filtering. */
   species?: string[];
+  /** Distinct words of the title and of the subtitles, for `q=` search (never shown). */
+  titleTerms?: string[];
+  transcriptTerms?: string[];
   originalBlobId: string;
   requestedTasks: TaskName[];
   tasks: Partial<Record<TaskName, TaskView>>;

@@ -1,5 +1,5 @@
 import { type TaskName, TOPICS } from '@vidp/contracts';
-import { EtagMismatchError } from '@vidp/service-kit';
+import { continueTrace, EtagMismatchError } from '@vidp/service-kit';
 import type { Logger } from 'pino';
 import type { BlobStore } from '../adapters/blob-store.js';
 import type { Catalog } from '../adapters/catalog.js';
@@ -9,6 +9,7 @@ import { backoffMs } from './backoff.js';
 import type { EventPublisher } from './events.js';
 import { type TaskView, TERMINAL, type Video, type VideoStatus } from './model.js';
 import { resultFacts } from './result-facts.js';
+import { noTaskMetrics, type TaskMetrics } from './task-metrics.js';
 import { TASK_SPECS, waitsFor } from './tasks.js';
 
 export interface OrchestratorSettings {
@@ -32,6 +33,8 @@ export interface OrchestratorDeps {
   logger: Logger;
   replicaId: string;
   track<T>(p: Promise<T>): Promise<T>;
+  /** Counts attempts and their outcomes (Prometheus in main-app). */
+  metrics?: TaskMetrics;
 }
 
 class Cancelled extends Error {}
@@ -57,6 +60,9 @@ export function taskView(r: TaskRecord): TaskView {
  * on it. If the replica dies, the lease expires and another one (or the restarted one)
  * claims the task again. Outputs are written tagged with their attempt, and only the
  * attempt that commits "done" with a valid ETag keeps them: no duplicates, no orphans.
+ * A task is claimed only while its processor is not known to be down (its /ready through
+ * Dapr), so an outage of a processor (a restart, say) delays its tasks without spending
+ * their attempts.
  */
 export class Orchestrator {
   private timer: NodeJS.Timeout | undefined;
@@ -65,11 +71,14 @@ export class Orchestrator {
   private stopped = false;
   private started = false;
   private readonly active = new Map<string, AbortController>();
+  private readonly metrics: TaskMetrics;
 
   constructor(
     private readonly d: OrchestratorDeps,
     private readonly s: OrchestratorSettings,
-  ) {}
+  ) {
+    this.metrics = d.metrics ?? noTaskMetrics;
+  }
 
   start(): void {
     this.started = true;
@@ -149,8 +158,12 @@ export class Orchestrator {
           lastError: r.lastError ?? 'the replica running it stopped',
         };
         await this.commitEnd(video._id, task, failed, rec.etag);
+        this.metrics.ended(task, 'failed');
         continue;
       }
+      // A processor that is not ready (restarting, loading its model, its sidecar down) would
+      // only fail the call and spend an attempt: the task waits for it instead.
+      if (!(await this.d.processors.ready(task))) continue;
       const claim: TaskRecord = {
         status: 'running',
         attempt: r.attempt + 1,
@@ -158,6 +171,7 @@ export class Orchestrator {
         leaseUntil: now + this.s.leaseMs,
         startedAt: new Date(now).toISOString(),
         ...(r.lastError ? { lastError: r.lastError } : {}),
+        ...(r.traceparent ? { traceparent: r.traceparent } : {}),
       };
       let etag: string;
       try {
@@ -166,10 +180,13 @@ export class Orchestrator {
         if (err instanceof EtagMismatchError) continue; // another replica was faster
         throw err;
       }
+      this.metrics.started(task);
       const ac = new AbortController();
       this.active.set(`${video._id}:${task}`, ac);
       void this.d.track(
-        this.run(video._id, task, claim, etag, ac).finally(() => {
+        continueTrace(`task ${task}`, claim.traceparent, () =>
+          this.run(video._id, task, claim, etag, ac),
+        ).finally(() => {
           this.active.delete(`${video._id}:${task}`);
           this.wake();
         }),
@@ -192,6 +209,9 @@ export class Orchestrator {
     const log = logger.child({ videoId, task, attempt });
     let etag = firstEtag;
     let lost = false;
+    const began = performance.now();
+    const seconds = () => (performance.now() - began) / 1000;
+    let mediaSeconds: number | undefined;
 
     await catalog.setTask(videoId, task, { ...taskView(claim), progress: 0 });
     await events.publish(TOPICS.taskStarted, { ...base, at: new Date().toISOString() });
@@ -225,6 +245,7 @@ export class Orchestrator {
     try {
       const video = await catalog.get(videoId);
       if (video?.status !== 'processing') throw new Cancelled('the video was cancelled or deleted');
+      mediaSeconds = video.media.durationSec;
       const original = await blobs.stat(video.originalBlobId);
       if (!original) throw new Error('the original file is missing from storage');
       const spec = TASK_SPECS[task];
@@ -254,6 +275,7 @@ export class Orchestrator {
       };
       // The commit point: only an attempt that still holds the task keeps its outputs.
       await this.commitEnd(videoId, task, done, etag);
+      this.metrics.ended(task, 'done', seconds(), mediaSeconds);
       log.info({ outputs: answer.outputs.length }, 'task done');
     } catch (err) {
       clearInterval(renew);
@@ -261,6 +283,7 @@ export class Orchestrator {
       const reason = ac.signal.reason instanceof Cancelled ? ac.signal.reason : err;
       if (reason instanceof Cancelled || lost || err instanceof EtagMismatchError) {
         log.info({ reason: (reason as Error).message }, 'task stopped');
+        this.metrics.ended(task, 'stopped', seconds());
         return;
       }
       const message = (err as Error).message ?? String(err);
@@ -273,8 +296,10 @@ export class Orchestrator {
           attempt,
           lastError: message,
           nextAttemptAt: now + wait,
+          ...(claim.traceparent ? { traceparent: claim.traceparent } : {}),
         };
         log.warn({ err: message, retryInMs: wait }, 'task failed; will retry');
+        this.metrics.ended(task, 'retried', seconds());
         try {
           await state.write(videoId, task, retry, etag);
           await catalog.setTask(videoId, task, taskView(retry));
@@ -290,6 +315,7 @@ export class Orchestrator {
         return;
       }
       log.warn({ err: message, permanent }, 'task failed for good');
+      this.metrics.ended(task, 'failed', seconds());
       const failed: TaskRecord = {
         status: 'failed',
         attempt,

@@ -1,5 +1,6 @@
 import type { TaskName } from '@vidp/contracts';
 import type { Video } from './model.js';
+import { transcriptTermsOf } from './search-terms.js';
 
 type Json = Record<string, unknown>;
 
@@ -10,7 +11,10 @@ function languageCode(result: Json): string | undefined {
   return typeof code === 'string' && /^[a-z]{2}$/.test(code) ? code : undefined;
 }
 
-/** Species names from animal-detect's `appearances` (or `species`). */
+/**
+ * Species names from animal-detect's `appearances`; an appearance whose frames disagreed is
+ * `animal` (ANIMAL_LABEL), indexed as such, so `?species=animal` finds the uncertain ones.
+ */
 function species(result: Json): string[] {
   const list = Array.isArray(result.appearances) ? (result.appearances as Json[]) : [];
   const names = list.map((a) => a.species).filter((s): s is string => typeof s === 'string');
@@ -26,5 +30,6 @@ export function resultFacts(task: TaskName, result: unknown): Partial<Video> {
     return code ? { detectedLanguage: code } : {};
   }
   if (task === 'animal-detect') return { species: species(r) };
+  if (task === 'subtitle') return { transcriptTerms: transcriptTermsOf(r) };
   return {};
 }

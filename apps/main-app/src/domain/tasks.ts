@@ -43,7 +43,8 @@ export const TASK_SPECS: Record<TaskName, TaskSpec> = {
     method: 'api/downscale/upload',
     needs: 'video',
     after: [],
-    fields: () => ({}),
+    // HLS (fMP4, byte ranges) over the ladder: the web player's adaptive choice.
+    fields: () => ({ hls: 'true' }),
   },
 };
 

@@ -1,6 +1,13 @@
+import { TASKS } from '@vidp/contracts';
 import { z } from 'zod';
+import { IngestError, parseTaskList } from '../domain/ingest.js';
+import { queryTerms } from '../domain/search-terms.js';
 
 export const VIDEO_STATUSES = ['processing', 'completed', 'partial', 'failed', 'cancelled'] as const;
+
+const NAMES = `(?:${TASKS.join('|')})`;
+/** A comma-separated list of task names (or nothing: every task); said in the OpenAPI document too. */
+const TASK_LIST = new RegExp(`^\\s*(?:${NAMES}(?:\\s*,\\s*${NAMES})*)?\\s*$`);
 
 export const uploadFieldsSchema = z
   .object({
@@ -9,7 +16,20 @@ export const uploadFieldsSchema = z
       .string()
       .regex(/^[a-z]{2}$/, 'language must be an ISO 639-1 code such as "en" or "fr"')
       .optional(),
-    tasks: z.string().max(200).optional(),
+    tasks: z
+      .string()
+      .max(200)
+      .regex(TASK_LIST, {
+        error: (issue) => {
+          try {
+            parseTaskList(String(issue.input));
+          } catch (err) {
+            if (err instanceof IngestError) return err.message;
+          }
+          return `tasks: a comma-separated subset of ${TASKS.join(', ')}`;
+        },
+      })
+      .optional(),
   })
   .strict();
 
@@ -24,6 +44,13 @@ export const listQuerySchema = z
       .string()
       .regex(/^[a-z ]{2,40}$/)
       .optional(),
+    q: z
+      .string()
+      .trim()
+      .max(200)
+      .refine((s) => queryTerms(s).length > 0, 'q needs at least one word of two or more letters or digits')
+      .optional()
+      .describe('Words said in the video or in its title (all must match; the last one as a prefix)'),
     sort: z.enum(['newest', 'oldest']).default('newest'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),

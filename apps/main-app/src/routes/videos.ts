@@ -1,19 +1,24 @@
 import { TASKS, type TaskName } from '@vidp/contracts';
-import { badRequest, HttpError, notFound, withMultipart } from '@vidp/service-kit';
+import { badRequest, HttpError, httpError, notFound, withMultipart } from '@vidp/service-kit';
 import express, { type Request, type Router } from 'express';
 import type { BlobStore } from '../adapters/blob-store.js';
 import type { Catalog } from '../adapters/catalog.js';
+import type { CatalogReadModel } from '../adapters/catalog-read-model.js';
 import type { EventHub } from '../domain/event-hub.js';
 import { type IngestDeps, IngestError, ingest, parseTaskList } from '../domain/ingest.js';
 import type { Video } from '../domain/model.js';
 import { cancelVideo, deleteVideo, type StopDeps } from '../domain/stop-video.js';
+import type { VideoRow } from '../domain/video-row.js';
+import { ListAnswers } from './list-answers.js';
 import { describeIssues, listQuerySchema, uploadFieldsSchema, videoIdSchema } from './schemas.js';
 import { sendBlob } from './send-blob.js';
 import { streamEvents } from './sse.js';
-import { videoView } from './video-view.js';
+import { summaryView, videoView } from './video-view.js';
 
 export interface VideoRoutesDeps extends IngestDeps, StopDeps {
   catalog: Catalog;
+  /** Answers lists from memory when it can; the catalog's query otherwise. */
+  readModel?: CatalogReadModel | undefined;
   blobs: BlobStore;
   hub: EventHub;
   maxUploadBytes: number;
@@ -28,20 +33,9 @@ async function loadVideo(catalog: Catalog, req: Request): Promise<Video> {
   return video;
 }
 
-/** A client file name is kept for display only, and refused if it tries to be a path. */
-function checkFilename(name: string): void {
-  if (
-    /[\\/]/.test(name) ||
-    name.split('.').every((p) => p === '') ||
-    name.includes('..') ||
-    name.includes('\0')
-  ) {
-    throw badRequest('The file name must be a plain name, not a path.');
-  }
-}
-
 export function videoRoutes(d: VideoRoutesDeps): Router {
   const r = express.Router();
+  const answers = new ListAnswers();
 
   r.post('/api/videos', async (req, res) => {
     const answer = await withMultipart(
@@ -54,7 +48,6 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
         if (!file) throw badRequest('Add the video as a multipart field named "file".');
         if (upload.files.some((f) => f.field !== 'file'))
           throw badRequest('Only one file, in the field "file".');
-        checkFilename(file.clientFilename);
         try {
           const tasks = parseTaskList(fields.data.tasks);
           return await ingest(d, {
@@ -64,13 +57,7 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
             ...(fields.data.language ? { language: fields.data.language } : {}),
           });
         } catch (err) {
-          if (err instanceof IngestError) {
-            throw new HttpError(
-              err.status,
-              err.status === 415 ? 'Unsupported Media Type' : 'Bad Request',
-              err.message,
-            );
-          }
+          if (err instanceof IngestError) throw httpError(err.status, err.message);
           throw err;
         }
       },
@@ -85,8 +72,23 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
   r.get('/api/videos', async (req, res) => {
     const q = listQuerySchema.safeParse(req.query);
     if (!q.success) throw badRequest(describeIssues(q.error));
-    const { items, total } = await d.catalog.list(q.data);
-    res.json({ items: items.map(videoView), total, limit: q.data.limit, offset: q.data.offset });
+    const query = q.data;
+    const page = ({ items, total }: { items: VideoRow[]; total: number }) => ({
+      items: items.map(summaryView),
+      total,
+      limit: query.limit,
+      offset: query.offset,
+    });
+    const model = d.readModel;
+    if (model?.canAnswer(query)) {
+      const answer = answers.get(JSON.stringify(query), model.version, () =>
+        page(model.list(query) ?? { items: [], total: 0 }),
+      );
+      // Express answers 304 itself when the client already has this ETag.
+      res.set('etag', answer.etag).type('application/json').send(answer.body);
+      return;
+    }
+    res.json(page(await d.catalog.listRows(query)));
   });
 
   r.get('/api/videos/:id', async (req, res) => {
@@ -111,6 +113,12 @@ export function videoRoutes(d: VideoRoutesDeps): Router {
   });
 
   r.get('/api/videos/:id/events', async (req, res) => {
+    if (req.method === 'HEAD') {
+      // A stream has no length to tell: answer the headers and end, rather than hold it open.
+      await loadVideo(d.catalog, req);
+      res.status(200).type('text/event-stream').end();
+      return;
+    }
     await streamEvents(req, res, d.hub, await loadVideo(d.catalog, req), () =>
       d.catalog.get(String(req.params.id)),
     );

@@ -21,6 +21,10 @@ export interface SubtitleOptions {
   language?: string;
   /** Subtitles in English whatever the spoken language. */
   translate: boolean;
+  /** Beam width (1: greedy). */
+  beamSize?: number;
+  /** Size the encoder to each chunk instead of padding it to 30 s. */
+  fitEncoder?: boolean;
   signal?: AbortSignal;
   onProgress?: (p: number) => void;
 }
@@ -65,6 +69,8 @@ export async function makeSubtitles(
       ...(language ? { language } : {}),
       translate: opts.translate,
       maxSegmentChars: 42,
+      beamSize: opts.beamSize ?? 1,
+      fitEncoder: opts.fitEncoder ?? false,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
     const found = cleanSegments(t.segments);

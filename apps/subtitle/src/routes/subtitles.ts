@@ -49,6 +49,8 @@ export function subtitlesRoute(
               {
                 ...(options.language ? { language: options.language } : {}),
                 translate: options.translate,
+                beamSize: config.WHISPER_BEAM_SIZE,
+                fitEncoder: config.WHISPER_FIT_ENCODER,
                 signal,
                 onProgress: (p) => report(0.05 + 0.95 * p, 'transcribing'),
               },
@@ -65,7 +67,10 @@ export function subtitlesRoute(
             await replyMultipart(res, [
               {
                 name: 'result',
-                value: JSON.stringify({ ...result, engine: { name: info.name, model: info.model } }),
+                value: JSON.stringify({
+                  ...result,
+                  engine: { name: info.name, model: info.model, binding: info.binding },
+                }),
               },
               await filePart('subtitles.vtt', vttPath, 'text/vtt; charset=utf-8', 'subtitles.vtt'),
               await filePart(

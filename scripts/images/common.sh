@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Shared by the image scripts: buildah with its own storage in the VidP cache (so nothing here
+# touches another tool's containers) and chroot isolation, which runs without a daemon. Storage is
+# the kernel's overlay (layers as differences); BUILDAH_STORAGE_DRIVER=vfs where overlay is not
+# available (it copies the whole filesystem for every layer: one image took 13 GB here).
+source "$(dirname "${BASH_SOURCE[0]}")/../lib/common.sh"
+
+: "${IMAGE_OUT:=$VIDP_CACHE/images}"
+: "${BUILDAH_STORAGE_DRIVER:=overlay}"
+export IMAGE_OUT
+buildah_() {
+  buildah --root "$IMAGE_OUT/storage-$BUILDAH_STORAGE_DRIVER" --runroot "$IMAGE_OUT/run-$BUILDAH_STORAGE_DRIVER" --storage-driver "$BUILDAH_STORAGE_DRIVER" "$@"
+}
+need_root() {
+  [ "$(id -u)" -eq 0 ] || { log "building images with buildah needs root here (chroot isolation)"; exit 1; }
+}

