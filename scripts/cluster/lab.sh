@@ -187,7 +187,7 @@ which this machine reaches through the Unix socket $INGRESS_SOCKET:
   upload:     curl --unix-socket $INGRESS_SOCKET -H 'X-API-Key: $key' -F file=@clip.mp4 http://api.vidp.local/api/videos
 In a browser: bash scripts/cluster/lab.sh forward 8080   (the Ingress on 127.0.0.1:8080 of this machine), then
   chromium --host-resolver-rules='MAP vidp.local 127.0.0.1:8080, MAP api.vidp.local 127.0.0.1:8080' http://vidp.local/
-The front end's sign-in password is in k8s/base/secrets/sign-in-password.env.
+The front end's sign-in password is in k8s/base/secrets/web-password.env.
 kubectl: bash scripts/cluster/lab.sh kubectl -n vidp get pods
 Stop:    bash scripts/cluster/lab.sh down
 EOF

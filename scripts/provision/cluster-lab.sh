@@ -108,19 +108,18 @@ EOF
 }
 
 recipe_dapr_control_plane() {
-  # The same dapr module and version as daprd (scripts/provision/daprd.sh), built without component tags.
-  local src="$out/src"
-  mkdir -p "$src"
-  cp -r "$(mod_dir "github.com/dapr/dapr@v$DAPR_VERSION")/." "$src/"
-  chmod -R u+w "$src"
-  cd "$src"
+  # The same dapr module and version as daprd (scripts/provision/daprd.sh), built without component
+  # tags. Its replace lines name other modules (no local paths), so it builds where Go unpacked it.
+  local mod
+  mod=$(mod_dir "github.com/dapr/dapr@v$DAPR_VERSION")
+  cd "$mod"
   env CGO_ENABLED=0 nice -n 10 go build -trimpath \
     -ldflags "-s -w -X github.com/dapr/dapr/pkg/buildinfo.version=$DAPR_VERSION -X github.com/dapr/kit/logger.DaprVersion=$DAPR_VERSION" \
     -o "$out/" ./cmd/sentry ./cmd/operator ./cmd/injector
-  # The dapr module's CRDs, applied by the lab (read from here: no network needed).
+  # The dapr module's CRDs, applied by the lab (kept here: no network needed).
   cp -r charts/dapr/crds "$out/crds"
+  chmod -R u+w "$out/crds"
   mv "$out/injector" "$out/dapr-injector"
-  cd "$out" && rm -rf "$src"
 }
 
 recipe_pause() {

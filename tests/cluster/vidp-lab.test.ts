@@ -219,8 +219,11 @@ describe('VidP on a real Kubernetes (the lab)', () => {
   step('the front end answers at vidp.local through the Ingress', 3 * MIN, async () => {
     const res = await ingress('vidp.local', '/');
     // The library page, or the sign-in page it sends a visitor without a session to.
-    const location = String(res.headers.location ?? '');
-    const page = res.status >= 300 && res.status < 400 ? await ingress('vidp.local', location) : res;
+    const location = new URL(String(res.headers.location ?? '/'), 'http://vidp.local');
+    const page =
+      res.status >= 300 && res.status < 400
+        ? await ingress('vidp.local', `${location.pathname}${location.search}`)
+        : res;
     expect(page.status).toBe(200);
     expect(String(page.headers['content-type'])).toContain('text/html');
     expect(page.text()).toContain('VidP');

@@ -49,11 +49,23 @@ const annotations = (w: K8sObject): Record<string, string> => w.spec.template.me
 const where = (r: Rendered, o: K8sObject, what = '') =>
   `${r.name}: ${o.kind}/${o.metadata.name}${what ? ` ${what}` : ''}`;
 
-/** Dapr ACL operation names: `*` is one path segment, `**` any number. */
+/**
+ * Dapr ACL operation names as daprd 1.18 matches them (pkg/config/acl_trie.go): `**` is any number
+ * of segments; a lone `*` is one segment but only as the LAST one (elsewhere it matches nothing, as
+ * the Kubernetes lab showed).
+ */
 function operationMatches(pattern: string, path: string): boolean {
-  const re = pattern
-    .split('/')
-    .map((seg) => (seg === '**' ? '.*' : seg === '*' ? '[^/]+' : seg.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+  const segs = pattern.split('/');
+  const re = segs
+    .map((seg, i) =>
+      seg === '**'
+        ? '.*'
+        : seg === '*'
+          ? i === segs.length - 1
+            ? '[^/]+'
+            : '(?!)'
+          : seg.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('/');
   return new RegExp(`^${re}$`).test(path);
 }
