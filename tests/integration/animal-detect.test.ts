@@ -24,16 +24,15 @@ import { filesLeft } from '../support/fs.js';
 // and the kites, each still, panned and zoomed, 19 shots cut one from the next, plus a
 // painting: 57 s, made at 360p (sent through Dapr) and 720p (sent to the app directly).
 //
-// Measured with NanoDet at 512 x 512 (species decided over time, default options), on this
-// machine under heavy load (the results do not depend on it): species-level appearances
-// precision 0.92 at 360p (one cow where a horse grazes) and 1.00 at 720p, recall 0.55 and 0.60;
-// "animal" as a class 1.00 / 1.00 at both sizes. The issue's goal (recall >= 0.8) is not reached
-// with this detector: it takes these horses for cows about as often as for horses, the eagle
-// for a giraffe, and barely sees the zebra behind the giraffe; those tracks are reported as
-// "animal" (with both candidates) rather than as a wrong species. The recall bound holds what
-// was measured; precision holds the issue's bound.
+// Measured with NanoDet at 512 x 512 and the second stage (EfficientNet-Lite0 on crops of each
+// animal; species decided over time, default options): species-level appearances precision
+// 0.94 at 360p (one cow where the white horse grazes) and 1.00 at 720p, recall 0.80 at both;
+// "animal" as a class 1.00 / 1.00. What is still missed is the detector's horse/cow
+// confusion, reported as "animal" (the classifier cannot tell these horses either), and at
+// 720p the zebra of the giraffe pan, seen in one look only. NanoDet alone scored recall 0.55
+// and 0.60 here.
 const MIN_SPECIES_PRECISION = 0.9;
-const MIN_SPECIES_RECALL = 0.5;
+const MIN_SPECIES_RECALL = 0.8;
 const MIN_ANIMAL_PRECISION = 0.9;
 const MIN_ANIMAL_RECALL = 0.9;
 
@@ -186,7 +185,8 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
       `${what}: species-level precision ${e.species.precision.toFixed(2)} recall ${e.species.recall.toFixed(2)} ` +
         `(TP ${e.species.truePositives}; FP ${e.species.unexpected.join(' ') || '-'}; FN ${e.species.missed.join(' ') || '-'}); ` +
         `"animal" as a class precision ${e.animal.precision.toFixed(2)} recall ${e.animal.recall.toFixed(2)}; ` +
-        `hedged: ${e.hedged.join('; ') || '-'}; detector runs ${r.sampling.framesInferred} of ${r.sampling.framesDecoded} decoded`,
+        `hedged: ${e.hedged.join('; ') || '-'}; detector runs ${r.sampling.framesInferred} of ${r.sampling.framesDecoded} decoded, ` +
+        `${r.sampling.cropsClassified} crops classified`,
     );
   };
 
@@ -194,6 +194,10 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
   const checkEvaluation = (what: string, r: AnimalsResult, parts: Answer['parts']) => {
     const e = evaluateAppearances(r.appearances, truth);
     report(what, r, e);
+    // The second stage looked at the animals, and each track says what it thought.
+    expect(r.model.classifier).toBe('efficientnet-lite0-imagenet.onnx');
+    expect(r.sampling.cropsClassified).toBeGreaterThan(0);
+    expect(r.tracks.some((t) => (t.classifier?.length ?? 0) > 0)).toBe(true);
     // Only animals (or "animal"): the people on the beach and beside the horse are none.
     for (const a of r.appearances) expect(['animal', ...COCO_ANIMALS]).toContain(a.species);
     // No animal at all in the kites nor in the painting.
@@ -332,7 +336,8 @@ describe('animal-detect with its sidecar, on real photos turned into videos', ()
     expect(smart.sampling.framesInferred * 3).toBeLessThanOrEqual(fixed.sampling.framesInferred);
     // Every animal the fixed rate saw, smart sampling saw too (named, or as "animal").
     for (const hit of found(fixed).animals) expect(found(smart).animals, `smart lost ${hit}`).toContain(hit);
-  }, 300_000);
+    // 114 inferences and their crops: about 2 min at a load average of 14, far more under heavier load.
+  }, 600_000);
 
   it('reports only the species asked for', async () => {
     const { status, result, parts } = await upload(video('short.mp4'), { species: 'giraffe,zebra' });

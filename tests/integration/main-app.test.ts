@@ -383,6 +383,12 @@ describe('main-app on the real stack: upload, orchestration, API', () => {
     const oldest = await page('limit=1&sort=oldest');
     expect(oldest.items[0].id).toBe(all.items.at(-1).id);
     expect((await fetch(`${api}/api/videos?limit=1000`, { headers })).status).toBe(400);
+    // An emptied search box is no filter; a search without a word finds nothing; an overlong one is refused.
+    expect((await page('limit=100&q=%20')).total).toBe(all.total);
+    expect((await page('limit=100&q=%3F%21')).total).toBe(0);
+    const long = await fetch(`${api}/api/videos?q=${'a'.repeat(201)}`, { headers });
+    expect(long.status).toBe(400);
+    expect(((await long.json()) as { detail: string }).detail).toMatch(/^q: /);
   });
 
   it('answers CORS only for the configured origin', async () => {

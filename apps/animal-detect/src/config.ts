@@ -31,6 +31,16 @@ export const configSchema = serviceConfigSchema('animal-detect', 8004).extend({
   DETECTOR_ANIMALS: csv.optional(),
   /** Threads for one inference (default: every core). */
   DETECTOR_THREADS: z.coerce.number().int().min(1).max(64).optional(),
+  /**
+   * The second stage: an ImageNet-1k classifier (ONNX, `image` N x 3 x S x S RGB 0..255 in,
+   * 1000 `probabilities` out) run on crops of the detected animals. Default: EfficientNet-Lite0
+   * as provisioning converts it. `CLASSIFIER=off` runs the detector alone.
+   */
+  CLASSIFIER_MODEL_PATH: z
+    .string()
+    .min(1)
+    .default(join(cacheDir(), 'models', 'efficientnet-lite0-imagenet.onnx')),
+  CLASSIFIER: z.enum(['on', 'off']).default('on'),
   /** Longest video accepted, in seconds. */
   MAX_VIDEO_SECONDS: z.coerce
     .number()

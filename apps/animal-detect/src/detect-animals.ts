@@ -2,14 +2,15 @@ import { join } from 'node:path';
 import type { AnimalAppearance } from '@vidp/contracts';
 import { type MediaInfo, readRawFrames } from '@vidp/media';
 import { writeBestFrame } from './adapters/best-frame.js';
-import { type Analysis, analyzeFrames, type Detector } from './domain/analyze.js';
+import { type Analysis, analyzeFrames, type Detector, type SpeciesClassifier } from './domain/analyze.js';
 import { letterbox } from './domain/geometry.js';
 import { decodeRate } from './domain/sampling.js';
 import type { Appearance, FrameResult, TrackResult } from './domain/types.js';
 import type { DetectOptions } from './routes/options.js';
 
 export interface AnimalsResult {
-  model: { name: string; animals: readonly string[] };
+  /** The detector, and the second-stage classifier when one looked again at each animal. */
+  model: { name: string; animals: readonly string[]; classifier?: string };
   video: { durationSec: number; width: number; height: number; fps: number };
   options: { mode: string; fps: number; minConfidence: number; species: string[]; gapToleranceSec: number };
   sampling: {
@@ -18,6 +19,8 @@ export interface AnimalsResult {
     framesInferred: number;
     sceneChanges: number;
     nearDuplicatesSkipped: number;
+    /** Crops of animals the second-stage classifier looked at (0 without one). */
+    cropsClassified: number;
   };
   /** The contract other services read, plus what only this service's callers need. */
   appearances: (AnimalAppearance &
@@ -34,6 +37,8 @@ export interface DetectJob {
   info: MediaInfo;
   options: DetectOptions;
   detector: Detector;
+  /** The second stage (optional): a classifier on crops of each animal. */
+  classifier?: SpeciesClassifier;
   /** Where best-frame pictures are written (a folder the caller removes). */
   workDir: string;
   signal?: AbortSignal;
@@ -71,6 +76,7 @@ export async function detectAnimals(
     durationSec: duration,
     gapToleranceSec: options.gapToleranceSec,
     iouThreshold: 0.5,
+    ...(job.classifier ? { classifier: job.classifier } : {}),
     ...(job.signal ? { signal: job.signal } : {}),
     onProgress: (t) =>
       job.onProgress?.(duration > 0 ? Math.min(0.95, (0.95 * t) / duration) : 0, 'detecting'),
@@ -85,7 +91,11 @@ export async function detectAnimals(
     files.push({ part, path, filename: `${part}.jpg` });
   }
   const result: AnimalsResult = {
-    model: { name: detector.info.name, animals: detector.info.animals },
+    model: {
+      name: detector.info.name,
+      animals: detector.info.animals,
+      ...(job.classifier ? { classifier: job.classifier.info.name } : {}),
+    },
     video: { durationSec: duration, width: v.displayWidth, height: v.displayHeight, fps: v.fps },
     options: {
       mode: options.policy.mode,

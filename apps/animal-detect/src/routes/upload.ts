@@ -11,7 +11,7 @@ import {
 import type { Express } from 'express';
 import type { Config } from '../config.js';
 import { detectAnimals } from '../detect-animals.js';
-import type { Detector } from '../domain/analyze.js';
+import type { Detector, SpeciesClassifier } from '../domain/analyze.js';
 import { decodeRate } from '../domain/sampling.js';
 import { parseOptions } from './options.js';
 
@@ -20,7 +20,12 @@ import { parseOptions } from './options.js';
  * `minConfidence`, `species`, `gapTolerance`. Answers a multipart body: a JSON part `result`
  * and one JPEG part per species seen (its best frame, box drawn).
  */
-export function animalRoutes(app: Express, ctx: ServiceContext<Config>, detector: Detector): void {
+export function animalRoutes(
+  app: Express,
+  ctx: ServiceContext<Config>,
+  detector: Detector,
+  classifier?: SpeciesClassifier,
+): void {
   const { config } = ctx;
 
   app.get('/api/animals/species', (_req, res) => {
@@ -68,6 +73,7 @@ export function animalRoutes(app: Express, ctx: ServiceContext<Config>, detector
             info,
             options,
             detector,
+            ...(classifier ? { classifier } : {}),
             workDir: dirname(file.path),
             signal,
             onProgress: progress,

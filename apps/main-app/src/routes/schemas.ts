@@ -1,7 +1,6 @@
 import { TASKS } from '@vidp/contracts';
 import { z } from 'zod';
 import { IngestError, parseTaskList } from '../domain/ingest.js';
-import { queryTerms } from '../domain/search-terms.js';
 
 export const VIDEO_STATUSES = ['processing', 'completed', 'partial', 'failed', 'cancelled'] as const;
 
@@ -46,11 +45,14 @@ export const listQuerySchema = z
       .optional(),
     q: z
       .string()
-      .trim()
       .max(200)
-      .refine((s) => queryTerms(s).length > 0, 'q needs at least one word of two or more letters or digits')
+      // An emptied search box is no search; one without a word of two letters or digits finds nothing.
+      .transform((s) => s.trim() || undefined)
       .optional()
-      .describe('Words said in the video or in its title (all must match; the last one as a prefix)'),
+      .describe(
+        'Words said in the video or in its title (all must match; the last one as a prefix). ' +
+          'Words are two or more letters or digits: a search without one finds nothing; an empty one is no filter.',
+      ),
     sort: z.enum(['newest', 'oldest']).default('newest'),
     limit: z.coerce.number().int().min(1).max(100).default(20),
     offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
