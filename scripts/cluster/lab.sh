@@ -6,7 +6,7 @@
 #   lab.sh deploy         build VidP's images, load them, `kubectl apply -k k8s/overlays/lab`, wait
 #                         until every pod is Ready with its daprd sidecar
 #   lab.sh down           stop it: no process, mount, cgroup or file of the lab is left (its image
-#                         store stays in $VIDP_CACHE/cluster-lab/containerd, for the next start)
+#                         store stays in $VIDP_LAB_CACHE/containerd, for the next start)
 #   lab.sh purge          down, and remove that image store too
 #   lab.sh kubectl ...    kubectl against the lab
 #   lab.sh load TAR...    import image tars (docker-archive or OCI) into the lab's containerd
@@ -20,7 +20,7 @@
 source "$(dirname "$0")/lib.sh"
 
 K8S_BIN="$VIDP_CACHE/kubernetes/$KUBERNETES_VERSION/bin"
-LAB_ROOT="$VIDP_CACHE/cluster-lab"
+LAB_ROOT="$VIDP_LAB_CACHE"
 LAB_BIN="$LAB_ROOT/bin"
 export K8S_BIN LAB_BIN
 
@@ -147,7 +147,7 @@ load_vidp_images() {
   [ -f "$repo_root/scripts/images/build.sh" ] || { log "lab: scripts/images/build.sh (the image builds) is missing"; return 1; }
   bash "$repo_root/scripts/images/build.sh" >&2
   local tars=() tar ref
-  for tar in "$VIDP_CACHE"/images/*-[0-9]*.tar; do
+  for tar in "${IMAGE_OUT:-$VIDP_CACHE/images}"/*-[0-9]*.tar; do
     ref=$(tar -xOf "$tar" manifest.json | sed -n 's/.*"RepoTags":\["\([^"]*\)".*/\1/p')
     case "$ref" in vidp/* | localhost/vidp/*) tars+=("$tar") ;; esac
   done

@@ -16,7 +16,7 @@ LAB_ID="vidp-lab-$(printf '%s' "$LAB" | sha256sum | cut -c1-8)"
 # containerd's image store outlives the lab (one per lab folder, since one containerd may use it at a
 # time): importing VidP's ~1 GB images takes minutes, so an unchanged image is not imported again.
 # Containers left in it by the previous run are removed before kubelet starts (node.sh).
-CONTAINERD_ROOT="$VIDP_CACHE/cluster-lab/containerd/$LAB_ID"
+CONTAINERD_ROOT="$VIDP_LAB_CACHE/containerd/$LAB_ID"
 
 NODE_NAME=vidp-lab
 NODE_IP=10.99.0.1          # on the bridge node0, inside the lab's network namespace only

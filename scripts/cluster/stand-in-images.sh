@@ -9,7 +9,7 @@
 # Prints the tars, one per line.
 source "$(dirname "$0")/lib.sh"
 here=$(cd "$(dirname "$0")" && pwd)
-images="$VIDP_CACHE/cluster-lab/images"
+images="$VIDP_LAB_CACHE/images"
 mkdir -p "$images"
 ensure_apt busybox-static busybox
 

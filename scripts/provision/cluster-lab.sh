@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # Builds what the Kubernetes lab (scripts/cluster/) runs besides Kubernetes itself, cached by version:
-#   $VIDP_CACHE/cluster-lab/bin/      kube-router (node agent), coredns, metrics-server, traefik,
+#   $VIDP_LAB_CACHE/bin/             kube-router (node agent), coredns, metrics-server, traefik,
 #                                     dapr sentry/operator/injector, pause (all static)
-#   $VIDP_CACHE/cluster-lab/images/   scratch images of those (docker-archive tars) and of the
+#   $VIDP_LAB_CACHE/images/            scratch images of those (docker-archive tars) and of the
 #                                     project's own daprd build (scripts/provision/daprd.sh)
 # Prints the cluster-lab folder on stdout. Cold: ~10-15 min on 2 cores; cached: a second, offline.
 source "$(dirname "$0")/../lib/common.sh"
 here=$(cd "$(dirname "$0")" && pwd)
 
-root="$VIDP_CACHE/cluster-lab"
+root="$VIDP_LAB_CACHE"
 bin="$root/bin"
 images="$root/images"
 mkdir -p "$bin" "$images"

@@ -15,6 +15,7 @@ import {
   multipart,
   onNode,
   processesIn,
+  stopLabCommands,
 } from '../support/lab.js';
 import { labVideo } from '../support/lab-video.js';
 
@@ -45,7 +46,15 @@ function step(name: string, timeout: number, fn: () => Promise<void>, always = f
     async () => {
       try {
         if (broken && !always) throw new Error(`not run: "${broken}" failed before`);
-        await fn();
+        // Give up a little before vitest does, so that the steps after this one know it failed.
+        let timer: NodeJS.Timeout | undefined;
+        const giveUp = new Promise<never>((_, reject) => {
+          timer = setTimeout(
+            () => reject(new Error(`gave up after ${(timeout - 10_000) / 1000} s`)),
+            timeout - 10_000,
+          );
+        });
+        await Promise.race([fn(), giveUp]).finally(() => clearTimeout(timer));
         results.passed++;
       } catch (err) {
         broken ||= name;
@@ -108,7 +117,8 @@ describe('VidP on a real Kubernetes (the lab)', () => {
   });
 
   afterAll(async () => {
-    // Whatever happened, nothing of the lab stays on the machine.
+    // Whatever happened, nothing of the lab stays on the machine: a step given up on is ended first.
+    await stopLabCommands();
     await labSh(['down']).catch(() => undefined);
     process.stdout.write(`\nKubernetes lab: ${results.passed} passed, ${results.failed} failed\n`);
   }, 5 * MIN);
@@ -213,6 +223,16 @@ describe('VidP on a real Kubernetes (the lab)', () => {
       const text = (await api(vtt.url)).text();
       expect(text.startsWith('WEBVTT')).toBe(true);
       expect(text.toLowerCase()).toContain('your country');
+      // The images carry what their apps need: VidP's whisper.cpp binding (the model's language
+      // probabilities) with the q8_0 model, and animal-detect's detector and classifier.
+      const speech = v.tasks.langscale.result;
+      expect(speech.engine.binding).toMatch(/^vidp-whisper/);
+      expect(speech.engine.model).toBe('ggml-base-q8_0.bin');
+      expect(speech.confidence_source).toBe('whisper');
+      expect(v.tasks['animal-detect'].result.model).toMatchObject({
+        name: 'nanodet-coco-512.onnx',
+        classifier: 'efficientnet-lite0-imagenet.onnx',
+      });
     },
   );
 
@@ -316,6 +336,7 @@ describe('VidP on a real Kubernetes (the lab)', () => {
     'the lab is torn down clean: no process, mount, cgroup, network or kernel setting left',
     5 * MIN,
     async () => {
+      await stopLabCommands();
       await labSh(['down']);
       if (labNetns) expect(await processesIn(labNetns)).toEqual([]);
       expect(await labCgroups(labId)).toEqual([]);

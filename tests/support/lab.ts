@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { readdir, readFile, readlink } from 'node:fs/promises';
 import { request } from 'node:http';
 import { join } from 'node:path';
@@ -13,22 +13,46 @@ export const LAB_DIR = join(REPO, '.vidp', 'lab-test');
 const LAB_SH = join(REPO, 'scripts/cluster/lab.sh');
 const env = { ...process.env, VIDP_LAB_DIR: LAB_DIR };
 
+const running = new Set<ChildProcess>();
+
 /** Runs `lab.sh <args>`; its progress lines go to the test's stderr. */
 export function labSh(args: string[], extraEnv: Record<string, string> = {}): Promise<string> {
   return new Promise((resolve, reject) => {
+    // A process group of its own, so that a step given up on (its test timed out) can be ended
+    // with everything it started (image builds run outside the lab's namespaces).
     const child = spawn('bash', [LAB_SH, ...args], {
       env: { ...env, ...extraEnv },
       stdio: ['ignore', 'pipe', 'inherit'],
+      detached: true,
     });
+    running.add(child);
     let out = '';
-    child.stdout.on('data', (d: Buffer) => {
+    child.stdout?.on('data', (d: Buffer) => {
       out += d;
     });
     child.once('error', reject);
-    child.once('exit', (code) =>
-      code === 0 ? resolve(out) : reject(new Error(`lab.sh ${args[0]} exited with ${code}`)),
-    );
+    child.once('exit', (code) => {
+      running.delete(child);
+      code === 0 ? resolve(out) : reject(new Error(`lab.sh ${args[0]} exited with ${code}`));
+    });
   });
+}
+
+/** Ends every `lab.sh` still running (and what it started): before the teardown of a failed run. */
+export async function stopLabCommands(): Promise<void> {
+  const signal = (sig: NodeJS.Signals) => {
+    for (const child of running) {
+      try {
+        process.kill(-(child.pid as number), sig);
+      } catch {
+        // already gone
+      }
+    }
+  };
+  signal('SIGTERM');
+  const end = Date.now() + 20_000;
+  while (running.size > 0 && Date.now() < end) await new Promise((r) => setTimeout(r, 200));
+  signal('SIGKILL');
 }
 
 /** kubectl against the lab; `input` goes to its stdin (for `apply -f -`). */
