@@ -149,7 +149,7 @@ load_vidp_images() {
   local tars=() tar ref
   for tar in "${IMAGE_OUT:-$VIDP_CACHE/images}"/*-[0-9]*.tar; do
     ref=$(tar -xOf "$tar" manifest.json | sed -n 's/.*"RepoTags":\["\([^"]*\)".*/\1/p')
-    case "$ref" in vidp/* | localhost/vidp/*) tars+=("$tar") ;; esac
+    case "$ref" in vidp/* | docker.io/vidp/* | localhost/vidp/*) tars+=("$tar") ;; esac
   done
   # shellcheck disable=SC2046
   in_lab bash "$cluster_dir/import-image.sh" "${tars[@]}" $(bash "$cluster_dir/stand-in-images.sh")
