@@ -400,7 +400,7 @@ describe('Kubernetes manifests: rendered and validated offline', () => {
       ).toEqual([]);
     });
 
-    it('access control denies by default; only main-app may call the processors, on their upload and health routes', () => {
+    it('access control denies by default; only main-app may call the processors, on their upload, health and readiness routes', () => {
       expect(
         violations((r, add) => {
           for (const app of APPS) {
@@ -430,9 +430,10 @@ describe('Kubernetes manifests: rendered and validated offline', () => {
             if (!allowed(UPLOAD_ROUTES[app] as string, 'POST'))
               add(`${r.name}: main-app cannot POST ${app}'s upload`);
             if (!allowed('/health', 'GET')) add(`${r.name}: main-app cannot GET ${app}'s /health`);
+            // main-app claims a processor's tasks only while its /ready answers through Dapr.
+            if (!allowed('/ready', 'GET')) add(`${r.name}: main-app cannot GET ${app}'s /ready`);
             for (const [path, verb] of [
               ['/metrics', 'GET'],
-              ['/ready', 'GET'],
               [UPLOAD_ROUTES[app] as string, 'GET'],
               ['/api/animals/species', 'GET'],
               ['/dapr/config', 'GET'],
