@@ -176,15 +176,15 @@ deploy() {
 }
 
 reach() {
-  local key
-  key=$(lab_kubectl -n vidp get secret vidp-api-key -o go-template='{{range .data}}{{.}}{{end}}' | base64 -d)
+  # The API key is not printed (terminals get logged): the command reads it from the Secret's env file.
+  local key='$(cut -d= -f2- k8s/base/secrets/api-key.env)'
   cat <<EOF
 
 VidP runs in the Kubernetes lab. Its Ingress (Traefik, class nginx) listens on the lab node's port 80,
 which this machine reaches through the Unix socket $INGRESS_SOCKET:
   front end:  curl --unix-socket $INGRESS_SOCKET http://vidp.local/
-  API:        curl --unix-socket $INGRESS_SOCKET -H 'X-API-Key: $key' http://api.vidp.local/api/videos
-  upload:     curl --unix-socket $INGRESS_SOCKET -H 'X-API-Key: $key' -F file=@clip.mp4 http://api.vidp.local/api/videos
+  API:        curl --unix-socket $INGRESS_SOCKET -H "X-API-Key: $key" http://api.vidp.local/api/videos
+  upload:     curl --unix-socket $INGRESS_SOCKET -H "X-API-Key: $key" -F file=@clip.mp4 http://api.vidp.local/api/videos
 In a browser: bash scripts/cluster/lab.sh forward 8080   (the Ingress on 127.0.0.1:8080 of this machine), then
   chromium --host-resolver-rules='MAP vidp.local 127.0.0.1:8080, MAP api.vidp.local 127.0.0.1:8080' http://vidp.local/
 The front end's sign-in password is in k8s/base/secrets/web-password.env.

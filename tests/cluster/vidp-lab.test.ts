@@ -378,7 +378,11 @@ spec:
   podSelector: {}
   policyTypes: [Ingress, Egress]
   ingress: [{from: [{podSelector: {}}], ports: [{port: 50002}]}]
-  egress: [{to: [{podSelector: {}}], ports: [{port: 50002}]}]
+  egress:
+    - {to: [{podSelector: {}}], ports: [{port: 50002}]}
+    # DNS again: with this second policy selecting every pod, kube-router 2.1 stopped letting the
+    # base's allow-dns through (lookups refused until it was repeated here).
+    - {ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]}
 `;
 
 const STRAY_NS = 'lab-test-stray';
