@@ -292,6 +292,36 @@ describe('VidP on a real Kubernetes (the lab)', () => {
     }
   });
 
+  step('deleting a processor pod mid-task still ends with the video completed, once', 20 * MIN, async () => {
+    const id = await upload('Dog and JFK, a processor pod killed');
+    await waitUntil(
+      'downscale to start',
+      async () => (await videoOf(id)).tasks.downscale.status === 'running',
+      5 * MIN,
+      500,
+    );
+    // Every downscale pod, at once and without a grace period: the job in flight dies with them.
+    await kubectl([
+      '-n',
+      NS,
+      'delete',
+      'pod',
+      '-l',
+      'app.kubernetes.io/name=downscale',
+      '--grace-period=0',
+      '--force',
+    ]);
+    const v = await ended(id, 15 * MIN);
+    expectDoneRight(v);
+    expect(v.tasks.downscale.attempts).toBeGreaterThan(1);
+    // Once: one set of renditions, no output twice, one video in the catalog.
+    const names = v.tasks.downscale.outputs.map((o: any) => o.filename);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toContain('poster.jpg');
+    const list = (await api('/api/videos?limit=100')).json();
+    expect(list.items.filter((x: any) => x.title === 'Dog and JFK, a processor pod killed')).toHaveLength(1);
+  });
+
   step('a NetworkPolicy stops a stray pod from reaching a processor directly', 5 * MIN, async () => {
     const [target] = await podsOf('downscale');
     const ip = target.status.podIP;
@@ -324,36 +354,6 @@ describe('VidP on a real Kubernetes (the lab)', () => {
       `http://${ip}:8001/health`,
     ]);
     expect(fromNode.out).toBe('200');
-  });
-
-  step('deleting a processor pod mid-task still ends with the video completed, once', 20 * MIN, async () => {
-    const id = await upload('Dog and JFK, a processor pod killed');
-    await waitUntil(
-      'downscale to start',
-      async () => (await videoOf(id)).tasks.downscale.status === 'running',
-      5 * MIN,
-      500,
-    );
-    // Every downscale pod, at once and without a grace period: the job in flight dies with them.
-    await kubectl([
-      '-n',
-      NS,
-      'delete',
-      'pod',
-      '-l',
-      'app.kubernetes.io/name=downscale',
-      '--grace-period=0',
-      '--force',
-    ]);
-    const v = await ended(id, 15 * MIN);
-    expectDoneRight(v);
-    expect(v.tasks.downscale.attempts).toBeGreaterThan(1);
-    // Once: one set of renditions, no output twice, one video in the catalog.
-    const names = v.tasks.downscale.outputs.map((o: any) => o.filename);
-    expect(new Set(names).size).toBe(names.length);
-    expect(names).toContain('poster.jpg');
-    const list = (await api('/api/videos?limit=100')).json();
-    expect(list.items.filter((x: any) => x.title === 'Dog and JFK, a processor pod killed')).toHaveLength(1);
   });
 
   step(
