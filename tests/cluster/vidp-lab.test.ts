@@ -107,7 +107,9 @@ function expectDoneRight(v: any): void {
 
 /** Runs JavaScript with the app container's Node, next to its sidecar (prints what it logs). */
 async function inApp(app: string, script: string): Promise<string> {
-  const [pod] = await podsOf(app);
+  // A ready pod: the HPAs may have just added one whose sidecar is not up yet.
+  const pods = await podsOf(app);
+  const pod = pods.find((p) => p.status.containerStatuses?.every((c: any) => c.ready)) ?? pods[0];
   return kubectl(['-n', NS, 'exec', pod.metadata.name, '-c', app, '--', 'node', '-e', script]);
 }
 
