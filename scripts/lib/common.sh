@@ -21,6 +21,10 @@ export DAPR_VERSION FERRETDB_VERSION ZIPKIN_VERSION
 : "${TRAEFIK_VERSION:=3.7.13}"
 : "${PAUSE_VERSION:=3.10}"
 export KUBERNETES_VERSION ETCD_VERSION COREDNS_VERSION KUBE_ROUTER_VERSION METRICS_SERVER_VERSION TRAEFIK_VERSION PAUSE_VERSION
+# The Kubernetes lab's own cache: its add-on builds and their images, the stand-in images, the
+# containerd image store (another folder measures a cold lab without touching the shared caches).
+: "${VIDP_LAB_CACHE:=$VIDP_CACHE/cluster-lab}"
+export VIDP_LAB_CACHE
 
 log() { printf '[vidp %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 

@@ -49,11 +49,23 @@ const annotations = (w: K8sObject): Record<string, string> => w.spec.template.me
 const where = (r: Rendered, o: K8sObject, what = '') =>
   `${r.name}: ${o.kind}/${o.metadata.name}${what ? ` ${what}` : ''}`;
 
-/** Dapr ACL operation names: `*` is one path segment, `**` any number. */
+/**
+ * Dapr ACL operation names as daprd 1.18 matches them (pkg/config/acl_trie.go): `**` is any number
+ * of segments; a lone `*` is one segment but only as the LAST one (elsewhere it matches nothing, as
+ * the Kubernetes lab showed).
+ */
 function operationMatches(pattern: string, path: string): boolean {
-  const re = pattern
-    .split('/')
-    .map((seg) => (seg === '**' ? '.*' : seg === '*' ? '[^/]+' : seg.replace(/[.+?^${}()|[\]\\]/g, '\\$&')))
+  const segs = pattern.split('/');
+  const re = segs
+    .map((seg, i) =>
+      seg === '**'
+        ? '.*'
+        : seg === '*'
+          ? i === segs.length - 1
+            ? '[^/]+'
+            : '(?!)'
+          : seg.replace(/[.+?^${}()|[\]\\]/g, '\\$&'),
+    )
     .join('/');
   return new RegExp(`^${re}$`).test(path);
 }
@@ -388,7 +400,7 @@ describe('Kubernetes manifests: rendered and validated offline', () => {
       ).toEqual([]);
     });
 
-    it('access control denies by default; only main-app may call the processors, on their upload and health routes', () => {
+    it('access control denies by default; only main-app may call the processors, on their upload, health and readiness routes', () => {
       expect(
         violations((r, add) => {
           for (const app of APPS) {
@@ -418,9 +430,10 @@ describe('Kubernetes manifests: rendered and validated offline', () => {
             if (!allowed(UPLOAD_ROUTES[app] as string, 'POST'))
               add(`${r.name}: main-app cannot POST ${app}'s upload`);
             if (!allowed('/health', 'GET')) add(`${r.name}: main-app cannot GET ${app}'s /health`);
+            // main-app claims a processor's tasks only while its /ready answers through Dapr.
+            if (!allowed('/ready', 'GET')) add(`${r.name}: main-app cannot GET ${app}'s /ready`);
             for (const [path, verb] of [
               ['/metrics', 'GET'],
-              ['/ready', 'GET'],
               [UPLOAD_ROUTES[app] as string, 'GET'],
               ['/api/animals/species', 'GET'],
               ['/dapr/config', 'GET'],
