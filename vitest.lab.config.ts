@@ -1,0 +1,14 @@
+import { defineConfig } from 'vitest/config';
+
+// `npm run test:lab`: the Kubernetes lab test alone (not part of `npm test` yet; README, Kubernetes lab).
+export default defineConfig({
+  test: {
+    include: ['tests/cluster/**/*.test.ts'],
+    fileParallelism: false,
+    pool: 'forks',
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    reporters: ['default'],
+    globalSetup: ['tests/support/global-setup.ts'],
+  },
+});
