@@ -1,10 +1,8 @@
-import { execFileSync } from 'node:child_process';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type Stack, startStack, TEST_API_KEY, waitUntil } from '@vidp/local-stack';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JFK_WAV } from '../../packages/speech/test/fixtures.js';
-import { DARKNET_IMAGES } from '../support/animal-videos.js';
+import { dogSpeechVideo } from '../support/dog-speech-video.js';
 import { FAST_ORCHESTRATION } from '../support/main-app.js';
 
 // The whole platform, nothing stood in for: main-app and the four real processors (Whisper,
@@ -30,32 +28,7 @@ describe('the whole platform on a real video', () => {
     const dir = join(stack.dir, 'media');
     await mkdir(dir);
     video = join(dir, 'dog-jfk.mp4');
-    execFileSync('ffmpeg', [
-      '-hide_banner',
-      '-loglevel',
-      'error',
-      '-y',
-      '-loop',
-      '1',
-      '-framerate',
-      '10',
-      '-i',
-      join(DARKNET_IMAGES, 'dog.jpg'),
-      '-i',
-      JFK_WAV,
-      '-vf',
-      'scale=640:-2',
-      '-c:v',
-      'libx264',
-      '-preset',
-      'veryfast',
-      '-pix_fmt',
-      'yuv420p',
-      '-c:a',
-      'aac',
-      '-shortest',
-      video,
-    ]);
+    dogSpeechVideo(video, { width: 640, fps: 10 });
     // Every app ready: models loaded, sidecars up.
     for (const id of stack.apps.keys()) {
       await waitUntil(

@@ -1,12 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { JFK_WAV } from '../../packages/speech/test/fixtures.js';
-import { DARKNET_IMAGES } from './animal-videos.js';
+import { dogSpeechVideo } from './dog-speech-video.js';
 import { LAB_DIR } from './lab.js';
-
-const ffmpeg = (args: string[]) =>
-  execFileSync('ffmpeg', ['-hide_banner', '-loglevel', 'error', '-y', ...args]);
 
 /**
  * A real video for the lab: Darknet's photo of a dog with JFK's real speech (11 s), made once per
@@ -18,31 +14,7 @@ export function labVideo(name: string, seconds = 0): string {
   mkdirSync(dir, { recursive: true });
   const out = join(dir, `${name.replace(/[^a-z0-9-]/gi, '-')}.mp4`);
   if (existsSync(out)) return out;
-  ffmpeg([
-    '-loop',
-    '1',
-    '-framerate',
-    '25',
-    '-i',
-    join(DARKNET_IMAGES, 'dog.jpg'),
-    ...(seconds ? ['-stream_loop', '-1'] : []),
-    '-i',
-    JFK_WAV,
-    '-vf',
-    'scale=1280:-2',
-    '-c:v',
-    'libx264',
-    '-preset',
-    'veryfast',
-    '-pix_fmt',
-    'yuv420p',
-    '-c:a',
-    'aac',
-    ...(seconds ? ['-t', String(seconds)] : ['-shortest']),
-    '-metadata',
-    `comment=${name}`,
-    `${out}.tmp.mp4`,
-  ]);
+  dogSpeechVideo(`${out}.tmp.mp4`, { width: 1280, fps: 25, seconds, tag: name });
   execFileSync('mv', [`${out}.tmp.mp4`, out]);
   return out;
 }
