@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
+import { searchTerms } from '../../apps/main-app/src/domain/search-terms.js';
 
 /**
  * Catalog documents shaped and sized like the ones main-app writes for a finished video
@@ -57,9 +58,14 @@ export function fakeVideoDoc(i: number, rand: () => number, createdAt: Date): Fa
     reason: f % 5 ? 'interval' : 'scene-change',
     detections: [{ label: species[0], score: 0.5 + rand() / 2, box: [rand(), rand(), rand(), rand()] }],
   }));
+  const title = `Video ${i}: ${species.join(' and ')} in ${language}`;
+  const transcript = 'And so my fellow Americans, ask not what your country can do for you. '.repeat(3);
   return {
     _id: id,
-    title: `Video ${i}: ${species.join(' and ')} in ${language}`,
+    title,
+    // The words search uses, as main-app stores them (else every start would backfill them).
+    titleTerms: searchTerms(title),
+    transcriptTerms: searchTerms(transcript),
     filename: `video-${i}.mp4`,
     sha256: createHash('sha256').update(id).digest('hex'),
     size: 1_000_000 + Math.floor(rand() * 50_000_000),
@@ -86,7 +92,7 @@ export function fakeVideoDoc(i: number, rand: () => number, createdAt: Date): Fa
           language,
           cues: 120,
           speechSec: duration * 0.6,
-          text: 'And so my fellow Americans, ask not what your country can do for you. '.repeat(3),
+          text: transcript,
         },
         [
           output(id, 'subtitles.vtt', 'subtitles.vtt', 'text/vtt', 4000),
