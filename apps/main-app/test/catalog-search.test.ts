@@ -5,6 +5,7 @@ import { type StartedServer, startFerretDb } from '@vidp/local-stack';
 import { MongoClient } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { Catalog } from '../src/adapters/catalog.js';
+import { backfillSearchTerms } from '../src/adapters/search.js';
 import { compareRows, pageOfRows } from '../src/domain/list-query.js';
 import type { Video } from '../src/domain/model.js';
 import { resultFacts } from '../src/domain/result-facts.js';
@@ -112,6 +113,20 @@ describe('catalog q= search over titles and transcripts (FerretDB)', () => {
     expect(await ids('.*')).toEqual([]);
     expect(await ids('(')).toEqual([]);
     expect(await ids('coun.*')).toEqual(['jfk']);
+  });
+
+  it('gives every video catalogued before search its words, in rounds of a batch each', async () => {
+    const archived = Array.from({ length: 45 }, (_, i) => {
+      const { titleTerms: _t, ...v } = video(`archive-${i}`, `Archive reel ${i}`, 'd');
+      return { ...v, sha256: i.toString(16).padStart(64, '0') };
+    });
+    await catalog.videos.insertMany(archived);
+    expect(await backfillSearchTerms(catalog.videos, 20)).toBe(45);
+    expect(await catalog.videos.countDocuments({ titleTerms: { $exists: false } })).toBe(0);
+    const found = await catalog.listRows({ q: 'archive reel 32', sort: 'newest', limit: 20, offset: 0 });
+    expect(found.items.map((v) => v._id)).toEqual(['archive-32']);
+    expect(await backfillSearchTerms(catalog.videos, 20)).toBe(0);
+    await catalog.videos.deleteMany({ _id: { $in: archived.map((v) => v._id) } });
   });
 
   it('is served by indexes on both word lists', async () => {

@@ -14,21 +14,40 @@ export async function ensureSearchIndexes(videos: Collection<Video>): Promise<vo
   await videos.createIndex({ transcriptTerms: 1 });
 }
 
-/** Videos catalogued before search existed get their words once, at start. */
-export async function backfillSearchTerms(videos: Collection<Video>): Promise<number> {
+/**
+ * Videos catalogued before search existed get their words once, at start. Each round reads a
+ * batch whole and then writes it in one bulk request: no cursor stays open across the writes, and
+ * each written video leaves the filter, so the rounds end. On FerretDB 1.24 (SQLite) an update's
+ * cost grows with the collection (seen: 80 ms per 6.5 KB video at 50 videos, 210 ms at 300), so a
+ * large catalogue from before search takes minutes once; MongoDB finds each one by its _id index.
+ */
+export async function backfillSearchTerms(videos: Collection<Video>, batchSize = 200): Promise<number> {
   let n = 0;
-  for await (const v of videos.find({ titleTerms: { $exists: false } }).limit(10_000)) {
-    const subtitle = v.tasks.subtitle;
-    await videos.updateOne(
-      { _id: v._id },
-      {
-        $set: {
-          titleTerms: searchTerms(v.title),
-          transcriptTerms: subtitle?.status === 'done' ? transcriptTermsOf(subtitle.result) : [],
-        },
-      },
+  for (;;) {
+    const batch = await videos
+      .find({ titleTerms: { $exists: false } }, { projection: { title: 1, 'tasks.subtitle': 1 } })
+      .limit(batchSize)
+      .toArray();
+    if (batch.length === 0) return n;
+    const written = await videos.bulkWrite(
+      batch.map((v) => {
+        const subtitle = v.tasks?.subtitle;
+        return {
+          updateOne: {
+            filter: { _id: v._id },
+            update: {
+              $set: {
+                titleTerms: searchTerms(v.title ?? ''),
+                transcriptTerms: subtitle?.status === 'done' ? transcriptTermsOf(subtitle.result) : [],
+              },
+            },
+          },
+        };
+      }),
+      { ordered: false },
     );
-    n++;
+    // Nothing matched: the videos went away meanwhile (or cannot be written); never loop on them.
+    if (written.matchedCount === 0) return n;
+    n += written.modifiedCount;
   }
-  return n;
 }
