@@ -122,6 +122,17 @@ describe('Kubernetes manifests: rendered and validated offline', () => {
     expect(of(renders.find((r) => r.name === 'base+keda')?.objects ?? [], 'ScaledObject')).toHaveLength(4);
   });
 
+  it('each kustomization a user applies puts every object it makes in VidP namespace, its components too', () => {
+    // As `kubectl apply -k <dir>` reads them, without the wrapper the combinations above add: an
+    // overlay without `namespace:` would leave its components' objects in `default`.
+    for (const root of ['k8s', 'k8s/overlays/dev', 'k8s/overlays/prod', 'k8s/overlays/lab']) {
+      const stray = render(kubectl, join(dir, root))
+        .objects.filter((o) => o.kind !== 'Namespace' && o.metadata.namespace !== 'vidp')
+        .map((o) => `${o.kind}/${o.metadata.name} in ${o.metadata.namespace ?? '(none)'}`);
+      expect(stray, root).toEqual([]);
+    }
+  });
+
   it('passes kubeconform (strict) against the Kubernetes and CRD schemas, with no object unchecked', () => {
     const kubeconform = (files: string[]) => {
       const res = spawnSync(
