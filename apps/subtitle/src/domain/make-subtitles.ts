@@ -1,10 +1,10 @@
 import {
   buildCues,
   type Cue,
-  chunkRegions,
   cleanSegments,
   detectSpeech,
   type PcmFile,
+  planChunks,
   SAMPLE_RATE,
   type Segment,
   type SpeechEngine,
@@ -16,6 +16,10 @@ import {
 
 /** Audio handed to the engine at once: under Whisper's 30 s context, cut at silences. */
 const CHUNK_SEC = 28;
+/** Shortest chunk cut to balance the engine's lanes. */
+const MIN_CHUNK_SEC = 8;
+/** Without a language, a first chunk this long goes alone and fixes it; the rest runs in lanes. */
+const FIRST_CHUNK_SEC = 10;
 
 export interface SubtitleOptions {
   /** Spoken language (code) when known; detected on the first speech otherwise. */
@@ -58,12 +62,18 @@ export async function makeSubtitles(
   opts: SubtitleOptions,
 ): Promise<{ result: SubtitleResult; vtt: string; srt: string; cues: Cue[] }> {
   const regions = detectSpeech(energies);
-  const chunks = chunkRegions(regions, CHUNK_SEC);
+  const lanes = engine.transcribeMany ? Math.max(1, engine.info()?.lanes ?? 1) : 1;
+  // Chunks of similar length (cut at silences or pauses) so the lanes finish together.
+  const chunks = planChunks(regions, energies, {
+    maxSeconds: CHUNK_SEC,
+    lanes,
+    minSeconds: MIN_CHUNK_SEC,
+    firstSeconds: !opts.language && lanes > 1 ? FIRST_CHUNK_SEC : 0,
+  });
   const total = chunks.reduce((s, c) => s + (c.end - c.start), 0);
   let language = opts.language;
   const segments: Segment[] = [];
   let done = 0;
-  const lanes = engine.transcribeMany ? Math.max(1, engine.info()?.lanes ?? 1) : 1;
   // Chunks go to the engine a few at a time (bounded memory), `lanes` of them recognised at once.
   // Without a language the first chunk with words goes alone: it fixes the language for the rest
   // (consistent subtitles).
