@@ -10,11 +10,6 @@ export interface ChunkOptions {
   lanes?: number;
   /** Balancing never makes chunks shorter than this (s); the 28 s limit alone may. */
   minSeconds?: number;
-  /**
-   * Length (s) of a first chunk cut short to be recognised alone (it fixes the language early);
-   * the rest is then balanced. 0: no such chunk.
-   */
-  firstSeconds?: number;
   /** A silence this long (s) always ends a chunk (Whisper is not fed long silences). */
   splitGap?: number;
   /** Length of one energy frame (s). */
@@ -44,8 +39,7 @@ export function planChunks(
   const o = {
     maxSeconds: opts.maxSeconds ?? 28,
     lanes: Math.max(1, opts.lanes ?? 1),
-    minSeconds: opts.minSeconds ?? 8,
-    firstSeconds: opts.firstSeconds ?? 0,
+    minSeconds: opts.minSeconds ?? 5,
     splitGap: opts.splitGap ?? 2,
     frameSec: opts.frameSec ?? 0.03,
   };
@@ -53,27 +47,6 @@ export function planChunks(
   const silence = (t: number) => silenceAt(regions, t);
   const spans = groupSpans(regions, o.splitGap);
   const out: SpeechRegion[] = [];
-  const first = spans[0];
-  if (o.firstSeconds > 0 && first) {
-    const firstLength = first.end - first.start;
-    if (firstLength > o.firstSeconds + o.minSeconds) {
-      const ideal = first.start + o.firstSeconds;
-      const cut = quietestCut(
-        level,
-        first.start + o.firstSeconds * 0.6,
-        Math.min(first.start + o.maxSeconds, first.start + o.firstSeconds * 1.5),
-        ideal,
-        o.firstSeconds,
-        o.frameSec,
-        silence,
-      );
-      out.push({ start: first.start, end: cut.end });
-      spans[0] = { start: cut.next, end: first.end };
-    } else {
-      out.push(...cutSpan(first, Math.ceil(firstLength / o.maxSeconds), level, silence, o));
-      spans.shift();
-    }
-  }
   const length = (s: Span) => s.end - s.start;
   const total = spans.reduce((sum, s) => sum + length(s), 0);
   const fewest = spans.reduce((n, s) => n + Math.ceil(length(s) / o.maxSeconds), 0);
@@ -86,7 +59,9 @@ export function planChunks(
   for (const s of spans) {
     const least = Math.ceil(length(s) / o.maxSeconds);
     const most = Math.max(least, Math.floor(length(s) / o.minSeconds));
-    out.push(...cutSpan(s, Math.min(most, Math.max(least, Math.round(length(s) / target))), level, silence, o));
+    out.push(
+      ...cutSpan(s, Math.min(most, Math.max(least, Math.round(length(s) / target))), level, silence, o),
+    );
   }
   return out;
 }
@@ -127,8 +102,8 @@ function cutSpan(
 
 /**
  * The best cut in [lo, hi]: the quietest (0 in a silence between regions, 0.5–1.5 inside one,
- * by its energy) plus the distance from `ideal` in shares. So a silence up to half a share away
- * wins over a pause inside speech, and a pause over a word.
+ * by its energy) plus the distance from `ideal` in shares. So a silence up to half a share before
+ * (a share after) wins over a pause inside speech, and a pause over a word.
  */
 function quietestCut(
   level: (t: number) => number,
@@ -142,7 +117,9 @@ function quietestCut(
   let best = Math.min(Math.max(ideal, lo), hi);
   let bestCost = Number.POSITIVE_INFINITY;
   for (let t = lo; t <= hi + 1e-9; t += frameSec) {
-    const cost = level(t) + Math.abs(t - ideal) / share;
+    // Past the ideal counts half: the chunk before keeps more of what follows, which Whisper reads
+    // words with (LibriVox's "ill disposed" came out "ill-sposed" when its chunk ended right after).
+    const cost = level(t) + (t < ideal ? ideal - t : (t - ideal) / 2) / share;
     if (cost < bestCost) {
       bestCost = cost;
       best = t;

@@ -46,8 +46,15 @@ describe('recogniser chunks', () => {
     expect(planChunks([], undefined, { lanes: 2 })).toEqual([]);
     const jfk = [{ start: 0.2, end: 11.3 }];
     expect(planChunks(jfk, energies(12, jfk), { lanes: 2, minSeconds: 8 })).toEqual(jfk);
+    // Long enough for two lanes at a 5 s minimum: cut at the line's pause.
+    const pause = [{ start: 5.4, end: 5.8 }];
+    const halves = planChunks(jfk, energies(12, jfk, pause), { lanes: 2, minSeconds: 5 });
+    expect(halves).toHaveLength(2);
+    expect(halves[1]?.start).toBeGreaterThanOrEqual(5.4 - FRAME);
+    expect(halves[1]?.start).toBeLessThanOrEqual(5.8 + FRAME);
+    expectSound(halves, jfk);
     const two = sentences([4, 3]);
-    expect(planChunks(two, energies(9, two), { lanes: 2 })).toEqual([
+    expect(planChunks(two, energies(9, two), { lanes: 2, minSeconds: 5 })).toEqual([
       { start: 0.35, end: expect.closeTo(7.85, 6) },
     ]);
   });
@@ -103,17 +110,6 @@ describe('recogniser chunks', () => {
     ]);
   });
 
-  it('cuts a short first chunk to fix the language, then balances the rest', () => {
-    const regions = sentences([2.5, 3, 2.8, 3.1, 2.6, 3.4, 2.9, 3.2, 2.7, 3]);
-    const chunks = planChunks(regions, energies(40, regions), { lanes: 2, firstSeconds: 10 });
-    expectSound(chunks, regions);
-    expect(len(chunks[0] as SpeechRegion)).toBeGreaterThan(6);
-    expect(len(chunks[0] as SpeechRegion)).toBeLessThan(15);
-    const rest = chunks.slice(1).map(len);
-    expect(rest).toHaveLength(2);
-    expect(Math.abs((rest[0] as number) - (rest[1] as number))).toBeLessThan(5);
-  });
-
   it('holds its bounds and covers the speech on any layout of regions', () => {
     let seed = 7;
     const rnd = () => {
@@ -131,7 +127,7 @@ describe('recogniser chunks', () => {
       }
       const lanes = 1 + Math.floor(rnd() * 4);
       const e = rnd() < 0.5 ? energies(t + 1, regions) : undefined;
-      const chunks = planChunks(regions, e, { lanes, firstSeconds: rnd() < 0.5 ? 10 : 0 });
+      const chunks = planChunks(regions, e, { lanes, minSeconds: rnd() < 0.5 ? 5 : 8 });
       expectSound(chunks, regions);
     }
   });

@@ -16,10 +16,11 @@ import {
 
 /** Audio handed to the engine at once: under Whisper's 30 s context, cut at silences. */
 const CHUNK_SEC = 28;
-/** Shortest chunk cut to balance the engine's lanes. */
-const MIN_CHUNK_SEC = 8;
-/** Without a language, a first chunk this long goes alone and fixes it; the rest runs in lanes. */
-const FIRST_CHUNK_SEC = 10;
+/**
+ * Shortest chunk cut to balance the engine's lanes: about the encoder's smallest window (5.12 s), so
+ * JFK's 11 s line runs as two chunks at once (same words, ~2/3 of the time in bench:speech's runs).
+ */
+const MIN_CHUNK_SEC = 5;
 
 export interface SubtitleOptions {
   /** Spoken language (code) when known; detected on the first speech otherwise. */
@@ -68,7 +69,6 @@ export async function makeSubtitles(
     maxSeconds: CHUNK_SEC,
     lanes,
     minSeconds: MIN_CHUNK_SEC,
-    firstSeconds: !opts.language && lanes > 1 ? FIRST_CHUNK_SEC : 0,
   });
   const total = chunks.reduce((s, c) => s + (c.end - c.start), 0);
   let language = opts.language;
