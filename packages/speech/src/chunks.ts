@@ -8,7 +8,7 @@ export interface ChunkOptions {
    * multiple of this many chunks of similar length, so no lane idles while another works alone.
    */
   lanes?: number;
-  /** Balancing never makes chunks shorter than this (s); the 28 s limit alone may. */
+  /** Balancing never cuts chunks shorter than this (s); speech between long silences stays as it is. */
   minSeconds?: number;
   /** A silence this long (s) always ends a chunk (Whisper is not fed long silences). */
   splitGap?: number;

@@ -18,7 +18,7 @@ import {
 const CHUNK_SEC = 28;
 /**
  * Shortest chunk cut to balance the engine's lanes: about the encoder's smallest window (5.12 s), so
- * JFK's 11 s line runs as two chunks at once (same words, ~2/3 of the time in bench:speech's runs).
+ * JFK's 11 s line runs as two chunks at once (same words, about half the time in bench:speech).
  */
 const MIN_CHUNK_SEC = 5;
 
