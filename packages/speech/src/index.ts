@@ -1,4 +1,5 @@
 export * from './audio.js';
+export * from './chunks.js';
 export * from './config.js';
 export * from './ct2-to-ggml.js';
 export * from './engine.js';

@@ -118,22 +118,3 @@ export function speechTimeToRanges(regions: SpeechRegion[], from: number, length
   }
   return out;
 }
-
-/**
- * Groups speech regions into chunks of at most `maxSeconds` (file time), cutting at silences where
- * possible and inside a long region only when it must: each chunk is one recogniser call.
- */
-export function chunkRegions(regions: SpeechRegion[], maxSeconds = 28): SpeechRegion[] {
-  const pieces: SpeechRegion[] = [];
-  for (const r of regions) {
-    for (let s = r.start; s < r.end; s += maxSeconds)
-      pieces.push({ start: s, end: Math.min(r.end, s + maxSeconds) });
-  }
-  const chunks: SpeechRegion[] = [];
-  for (const p of pieces) {
-    const last = chunks[chunks.length - 1];
-    if (last && p.end - last.start <= maxSeconds && p.start - last.end < 2) last.end = p.end;
-    else chunks.push({ ...p });
-  }
-  return chunks;
-}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readPcm, readPcmRanges, SAMPLE_RATE } from '../src/audio.js';
-import { chunkRegions, detectSpeech, frameEnergies, speechSeconds, speechTimeToRanges } from '../src/vad.js';
+import { detectSpeech, frameEnergies, speechSeconds, speechTimeToRanges } from '../src/vad.js';
 
 /** Bursts of amplitude-modulated noise (speech-like syllables) between silences. */
 function bursts(spec: Array<[number, number]>, seconds: number): Float32Array {
@@ -75,20 +75,6 @@ describe('voice activity', () => {
       { start: 10, end: 10.5 },
     ]);
     expect(speechTimeToRanges(regions, 0, 10)).toEqual(regions);
-  });
-
-  it('cuts recogniser chunks at silences and never over the limit', () => {
-    const chunks = chunkRegions(
-      [
-        { start: 0, end: 10 },
-        { start: 10.5, end: 20 },
-        { start: 40, end: 100 },
-      ],
-      28,
-    );
-    expect(chunks[0]).toEqual({ start: 0, end: 20 });
-    for (const c of chunks) expect(c.end - c.start).toBeLessThanOrEqual(28);
-    expect(chunks.reduce((s, c) => s + c.end - c.start, 0)).toBeCloseTo(80);
   });
 
   it('reads only the sample ranges asked for', async () => {

@@ -1,10 +1,10 @@
 import {
   buildCues,
   type Cue,
-  chunkRegions,
   cleanSegments,
   detectSpeech,
   type PcmFile,
+  planChunks,
   SAMPLE_RATE,
   type Segment,
   type SpeechEngine,
@@ -16,6 +16,11 @@ import {
 
 /** Audio handed to the engine at once: under Whisper's 30 s context, cut at silences. */
 const CHUNK_SEC = 28;
+/**
+ * Shortest chunk cut to balance the engine's lanes: about the encoder's smallest window (5.12 s), so
+ * JFK's 11 s line runs as two chunks at once (same words, about half the time in bench:speech).
+ */
+const MIN_CHUNK_SEC = 5;
 
 export interface SubtitleOptions {
   /** Spoken language (code) when known; detected on the first speech otherwise. */
@@ -58,12 +63,17 @@ export async function makeSubtitles(
   opts: SubtitleOptions,
 ): Promise<{ result: SubtitleResult; vtt: string; srt: string; cues: Cue[] }> {
   const regions = detectSpeech(energies);
-  const chunks = chunkRegions(regions, CHUNK_SEC);
+  const lanes = engine.transcribeMany ? Math.max(1, engine.info()?.lanes ?? 1) : 1;
+  // Chunks of similar length (cut at silences or pauses) so the lanes finish together.
+  const chunks = planChunks(regions, energies, {
+    maxSeconds: CHUNK_SEC,
+    lanes,
+    minSeconds: MIN_CHUNK_SEC,
+  });
   const total = chunks.reduce((s, c) => s + (c.end - c.start), 0);
   let language = opts.language;
   const segments: Segment[] = [];
   let done = 0;
-  const lanes = engine.transcribeMany ? Math.max(1, engine.info()?.lanes ?? 1) : 1;
   // Chunks go to the engine a few at a time (bounded memory), `lanes` of them recognised at once.
   // Without a language the first chunk with words goes alone: it fixes the language for the rest
   // (consistent subtitles).
