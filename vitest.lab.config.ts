@@ -1,6 +1,6 @@
 import { defineConfig } from 'vitest/config';
 
-// `npm run test:lab`: the Kubernetes lab test alone (not part of `npm test` yet; README, Kubernetes lab).
+// `npm run test:lab`: the Kubernetes lab test alone (`npm test` runs it among the others).
 export default defineConfig({
   test: {
     include: ['tests/cluster/**/*.test.ts'],

@@ -26,7 +26,7 @@ command -v debootstrap >/dev/null || ensure_apt debootstrap debootstrap
 command -v buildah >/dev/null || ensure_apt buildah buildah
 log "making the base image: Debian bookworm (debootstrap) + Node ${node_version#v} (first run only, ~2 min)"
 work=$(mktemp -d "$VIDP_CACHE/base-image.XXXXXX")
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work"; buildah_cleanup' EXIT
 rootfs="$work/rootfs"
 with_heartbeat "bootstrapping Debian bookworm" debootstrap --variant=minbase --include=ca-certificates \
   bookworm "$rootfs" http://deb.debian.org/debian >"$work/debootstrap.log" 2>&1 ||

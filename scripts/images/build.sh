@@ -42,6 +42,7 @@ inputs_of() {
 }
 
 mkdir -p "$IMAGE_OUT"
+[ "$IMAGE_BUILDER" = docker ] || trap buildah_cleanup EXIT
 for app in "${apps[@]}"; do
   file=$(dockerfile_of "$app")
   [ -f "$file" ] || { log "no Dockerfile for $app ($file)"; exit 1; }

@@ -14,3 +14,12 @@ buildah_() {
 need_root() {
   [ "$(id -u)" -eq 0 ] || { log "building images with buildah needs root here (chroot isolation)"; exit 1; }
 }
+# What buildah leaves mounted (containers/storage mounts its overlay folder on itself, and a failed
+# build its working container's root): unmounted, deepest first, so a build leaves no mount behind.
+buildah_cleanup() {
+  buildah_ rm --all >/dev/null 2>&1 || true
+  local storage="$IMAGE_OUT/storage-$BUILDAH_STORAGE_DRIVER" m
+  awk -v p="$storage" 'index($2, p) == 1 { print $2 }' /proc/self/mounts | sort -r | while read -r m; do
+    umount "$m" 2>/dev/null || umount -l "$m" 2>/dev/null || log "could not unmount $m"
+  done
+}

@@ -382,8 +382,7 @@ spec:
   ingress: [{from: [{podSelector: {}}], ports: [{port: 50002}]}]
   egress:
     - {to: [{podSelector: {}}], ports: [{port: 50002}]}
-    # DNS again: with this second policy selecting every pod, kube-router 2.1 stopped letting the
-    # base's allow-dns through (lookups refused until it was repeated here).
+    # DNS too, so that this policy stands on its own (the base's allow-dns allows it as well).
     - {ports: [{port: 53, protocol: UDP}, {port: 53, protocol: TCP}]}
 `;
 
