@@ -1,4 +1,4 @@
-import type { SpeechRegion } from './vad.js';
+import { FRAME_MS, type SpeechRegion } from './vad.js';
 
 export interface ChunkOptions {
   /** Longest chunk (s): under Whisper's 30 s context. */
@@ -41,7 +41,7 @@ export function planChunks(
     lanes: Math.max(1, opts.lanes ?? 1),
     minSeconds: opts.minSeconds ?? 5,
     splitGap: opts.splitGap ?? 2,
-    frameSec: opts.frameSec ?? 0.03,
+    frameSec: opts.frameSec ?? FRAME_MS / 1000,
   };
   const level = quietness(regions, energies, o.frameSec);
   const silence = (t: number) => silenceAt(regions, t);

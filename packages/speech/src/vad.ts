@@ -20,8 +20,11 @@ export interface VadOptions {
   pad?: number;
 }
 
+/** Length of one energy frame (ms): what frameEnergies measures and what its readers assume. */
+export const FRAME_MS = 30;
+
 /** Per-frame energy (dBFS) of a float PCM file, read in chunks (bounded memory for long files). */
-export async function frameEnergies(path: string, frameMs = 30): Promise<Float32Array> {
+export async function frameEnergies(path: string, frameMs = FRAME_MS): Promise<Float32Array> {
   const frame = Math.round((SAMPLE_RATE * frameMs) / 1000);
   const fh = await open(path, 'r');
   try {
@@ -54,7 +57,7 @@ export async function frameEnergies(path: string, frameMs = 30): Promise<Float32
  * speech; whether it is speech is then for the recogniser (music yields no words).
  */
 export function detectSpeech(energies: Float32Array, opts: VadOptions = {}): SpeechRegion[] {
-  const frameSec = (opts.frameMs ?? 30) / 1000;
+  const frameSec = (opts.frameMs ?? FRAME_MS) / 1000;
   if (energies.length === 0) return [];
   const sorted = Float32Array.from(energies).sort();
   const floor = sorted[Math.floor(sorted.length * 0.1)] as number;
