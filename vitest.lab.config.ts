@@ -8,7 +8,7 @@ export default defineConfig({
     pool: 'forks',
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    reporters: ['default'],
+    reporters: ['default', './tests/support/closing-line-reporter.ts'],
     globalSetup: ['tests/support/global-setup.ts'],
   },
 });
