@@ -41,6 +41,39 @@ async function shoot(page: Page, name: string): Promise<void> {
   console.log(`  docs/screenshots/${name}.png`);
 }
 
+/**
+ * Waits until the player shows the picture at its start time. With `preload="metadata"` Chromium
+ * may stop at the metadata after the seek and paint no frame (seen in the second context of a
+ * run), so a muted play and pause (sound back on after) asks it for the frame.
+ */
+async function showFrameAtStart(page: Page): Promise<void> {
+  const video = page.locator('video');
+  await video.evaluate(
+    (v: HTMLVideoElement) =>
+      new Promise<void>((resolve) => {
+        const check = () => (v.readyState >= 1 && v.currentTime > 0 && !v.seeking ? resolve() : undefined);
+        for (const e of ['loadedmetadata', 'seeked', 'timeupdate']) v.addEventListener(e, check);
+        check();
+      }),
+    undefined,
+    { timeout: 60_000 },
+  );
+  await video.evaluate(async (v: HTMLVideoElement) => {
+    if (v.readyState >= 2) return;
+    v.muted = true;
+    await v.play();
+    v.pause();
+    v.muted = false;
+  });
+  await page.waitForFunction(
+    () => (document.querySelector('video') as HTMLVideoElement).readyState >= 2,
+    undefined,
+    {
+      timeout: 60_000,
+    },
+  );
+}
+
 let stack: Stack | undefined;
 let web: RunningFrontend | undefined;
 let browser: Browser | undefined;
@@ -145,9 +178,7 @@ try {
 
       // The video page at a moment with the dog on screen and a subtitle line showing.
       await page.goto(`${web.url}/videos/${ids[0]}?t=6`);
-      await page.waitForFunction(
-        () => (document.querySelector('video') as HTMLVideoElement)?.readyState >= 2,
-      );
+      await showFrameAtStart(page);
       await page.locator('.cue[aria-current=true]').waitFor({ timeout: 30_000 });
       await page.waitForLoadState('networkidle');
       await shoot(page, `video-${scheme}-${device}`);

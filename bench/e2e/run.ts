@@ -8,13 +8,14 @@
 // --against runs a second checkout (say today's main) in the same run, alternating with
 // --root, and prints the ratio of their figures.
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Stack } from '@vidp/local-stack';
 import { type Segment, SIXTY_SECONDS } from '../../tests/support/animal-videos.js';
 import { makeRealVideo } from '../../tests/support/real-video.js';
 import { median, printTable } from '../lib/report.js';
 import { parseBenchArgs } from './args.js';
+import { cpuUsed, stackCpu } from './cpu.js';
 import {
   buildCheckout,
   type Outcome,
@@ -56,20 +57,31 @@ const video = () =>
 
 interface Round {
   alone: Partial<Record<Task, number>>;
+  /** CPU-seconds the whole stack used while each task ran alone (its video's upload to end). */
+  aloneCpu: Partial<Record<Task, number>>;
   together: Outcome;
+  /** CPU-seconds of each process (all five sidecars as one) while all four ran at once. */
+  togetherCpu: Record<string, number>;
 }
 
 async function round(stack: Stack): Promise<Round> {
   const alone: Round['alone'] = {};
+  const aloneCpu: Round['aloneCpu'] = {};
   for (const t of TASKS) {
+    const file = await video();
+    const cpu = await stackCpu(stack);
     // Subtitles alone get the language langscale gives them in the full run.
-    const o = await runVideo(stack, await video(), {
+    const o = await runVideo(stack, file, {
       tasks: t,
       ...(t === 'subtitle' ? { language: 'en' } : {}),
     });
+    aloneCpu[t] = cpuUsed(cpu, await stackCpu(stack)).total;
     alone[t] = o.taskMs[t] as number;
   }
-  return { alone, together: await runVideo(stack, await video()) };
+  const file = await video();
+  const cpu = await stackCpu(stack);
+  const together = await runVideo(stack, file);
+  return { alone, aloneCpu, together, togetherCpu: cpuUsed(cpu, await stackCpu(stack)).by };
 }
 
 function report(label: string, rounds: Round[]) {
@@ -81,6 +93,7 @@ function report(label: string, rounds: Round[]) {
     TASKS.map((t) => ({
       task: t,
       'alone s': sec(med((r) => r.alone[t] ?? 0)),
+      'alone CPU-s': Number(med((r) => r.aloneCpu[t] ?? 0).toFixed(1)),
       'in the full run s': sec(med((r) => r.together.taskMs[t] ?? 0)),
       'upload to done s': sec(med((r) => r.together.untilDoneMs[t] ?? 0)),
     })),
@@ -89,8 +102,27 @@ function report(label: string, rounds: Round[]) {
   console.log(`sum of the tasks one after another: ${sec(sum)} s`);
   console.log(`end to end, all four at once:       ${sec(e2e)} s`);
   console.log(`end to end / sum: ${(e2e / sum).toFixed(2)} (target <= 0.6)`);
+  // What the cores allow: all four at once cannot end before their CPU time over the cores.
+  const cores = availableParallelism();
+  const cpuAlone = med((r) => TASKS.reduce((s, t) => s + (r.aloneCpu[t] ?? 0), 0));
+  const floor = (cpuAlone / cores) * 1000;
+  const together = (r: Round) => Object.values(r.togetherCpu).reduce((a, b) => a + b, 0);
+  console.log(
+    `CPU-seconds: the four alone ${cpuAlone.toFixed(1)}, all four at once ${med(together).toFixed(1)}`,
+  );
+  console.log(
+    `lowest end to end ${cores} cores allow (CPU alone / cores): ${sec(floor)} s, ratio ${(floor / sum).toFixed(2)}`,
+  );
   console.log(`media-seconds per second: ${(args.seconds / (e2e / 1000)).toFixed(2)}`);
   console.log(`upload to subtitles done: ${sec(subtitles)} s`);
+  const names = Object.keys(rounds[0]?.togetherCpu ?? {});
+  printTable(
+    `${label}: CPU-seconds of each process while all four ran at once (median)`,
+    names.map((process) => ({
+      process,
+      'CPU-s': Number(med((r) => r.togetherCpu[process] ?? 0).toFixed(1)),
+    })),
+  );
   return { e2e, sum, subtitles };
 }
 

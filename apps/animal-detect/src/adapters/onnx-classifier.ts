@@ -1,6 +1,6 @@
-import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
 import { speciesMass } from '../domain/imagenet-species.js';
+import { onnxSessionOptions } from './onnx-session-options.js';
 
 export interface OnnxClassifierOptions {
   modelPath: string;
@@ -22,12 +22,7 @@ export class OnnxClassifier {
   ) {}
 
   static async load(opts: OnnxClassifierOptions): Promise<OnnxClassifier> {
-    const session = await ort.InferenceSession.create(opts.modelPath, {
-      intraOpNumThreads: opts.threads ?? availableParallelism(),
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionProviders: ['cpu'],
-    });
+    const session = await ort.InferenceSession.create(opts.modelPath, onnxSessionOptions(opts.threads));
     const inputName = session.inputNames[0];
     const meta = session.inputMetadata[0];
     const shape = meta && 'shape' in meta ? meta.shape : [];

@@ -1,7 +1,7 @@
-import { availableParallelism } from 'node:os';
 import ort from 'onnxruntime-node';
 import type { RawDetection } from '../domain/analyze.js';
 import { decodeNanoDet, type NanoDetLevel } from './nanodet-decoder.js';
+import { onnxSessionOptions } from './onnx-session-options.js';
 import { decodeYolo } from './yolo-decoder.js';
 
 /**
@@ -36,13 +36,7 @@ export class OnnxDetector {
   ) {}
 
   static async load(opts: OnnxDetectorOptions): Promise<OnnxDetector> {
-    const threads = opts.threads ?? availableParallelism();
-    const session = await ort.InferenceSession.create(opts.modelPath, {
-      intraOpNumThreads: threads,
-      interOpNumThreads: 1,
-      graphOptimizationLevel: 'all',
-      executionProviders: ['cpu'],
-    });
+    const session = await ort.InferenceSession.create(opts.modelPath, onnxSessionOptions(opts.threads));
     const inputName = session.inputNames[0];
     if (!inputName) throw new Error(`${opts.modelPath}: the model has no input`);
     const meta = session.inputMetadata[0];
