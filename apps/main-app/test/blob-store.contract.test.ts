@@ -1,5 +1,5 @@
 import { Readable } from 'node:stream';
-import { MongoClient } from 'mongodb';
+import { MongoClient, ObjectId } from 'mongodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mongoServers } from '../../../tests/support/mongo-servers.js';
 import type { BlobStore } from '../src/adapters/blob-store.js';
@@ -52,6 +52,45 @@ describe.each(servers)('%s', (_name, start) => {
     expect((await store.list({ videoId: 'v1' })).map((b) => b.id)).toEqual([blob.id]);
     await store.delete(blob.id);
     expect(await store.stat(blob.id)).toBeUndefined();
+  });
+
+  // FerretDB as published reads every row of the chunks for each GridFS read (and every row
+  // of a collection for each _id lookup); VidP's provisioning patches it (README, FerretDB).
+  it("reads a file's chunks, a range of them and a document by _id through indexes", async () => {
+    const blob = await store.put(Readable.from([data]), {
+      filename: 'indexed.bin',
+      contentType: 'application/octet-stream',
+      owner: { videoId: 'v9', role: 'original' },
+    });
+    try {
+      const fileId = new ObjectId(blob.id);
+      const chunks = client.db().collection('media.chunks');
+      // The catalog's videos have string ids.
+      const named = client.db().collection<{ _id: string }>('string-ids');
+      await named.insertOne({ _id: 'a-string-id' });
+      const plans = [
+        await chunks
+          .find({ files_id: { $eq: fileId } })
+          .sort({ n: 1 })
+          .explain(),
+        await chunks
+          .find({ files_id: { $eq: fileId }, n: { $gte: 1 } })
+          .sort({ n: 1 })
+          .explain(),
+        await client.db().collection('media.files').find({ _id: fileId }).explain(),
+        await named.find({ _id: 'a-string-id' }).explain(),
+      ].map((plan) => JSON.stringify(plan.queryPlanner));
+      for (const plan of plans) expect(plan).toMatch(server.real ? /IXSCAN|IDHACK|EXPRESS/ : /USING INDEX/);
+      const range = await read(store.read(blob.id, { start: 300_000, end: 599_999 }));
+      expect(range.equals(data.subarray(300_000, 600_000))).toBe(true);
+    } finally {
+      await store.delete(blob.id);
+      await client
+        .db()
+        .collection('string-ids')
+        .drop()
+        .catch(() => undefined);
+    }
   });
 
   it('deletes by owner, keeping the named attempt', async () => {
