@@ -79,6 +79,7 @@ runMain(async () => {
           replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
           track: (p) => lifecycle.track(p),
           metrics: taskMetrics(metrics, catalog.videos),
+          processingIds: (limit) => readModel?.processingIds(limit),
         },
         {
           pollMs: config.ORCH_POLL_MS,

@@ -141,6 +141,28 @@ describe('catalog read model', () => {
     model.stop();
   });
 
+  it("names the videos still processing, oldest first, for the orchestrator's look", async () => {
+    const source = new FakeSource();
+    for (const [id, status] of [
+      ['3', 'processing'],
+      ['1', 'completed'],
+      ['2', 'processing'],
+      ['4', 'processing'],
+    ])
+      source.docs.set(id as string, row(id as string, { status: status as VideoRow['status'] }));
+    const model = await loaded(source);
+    expect(model.processingIds(50)).toEqual(['2', '3', '4']);
+    expect(model.processingIds(2)).toEqual(['2', '3']);
+    source.docs.set('2', row('2', { status: 'completed' }));
+    await model.changed('2');
+    expect(model.processingIds(50)).toEqual(['3', '4']);
+    // Not live: only the database knows.
+    source.failing = true;
+    await model.changed('3');
+    expect(model.processingIds(50)).toBeUndefined();
+    model.stop();
+  });
+
   it('takes progress from events, for running tasks only', async () => {
     const source = new FakeSource();
     source.docs.set('1', row('1'));

@@ -88,6 +88,17 @@ export class CatalogReadModel {
     return this.live && answerableInMemory(q);
   }
 
+  /** Ids of the videos still processing, oldest first, or undefined when not live. */
+  processingIds(limit: number): string[] | undefined {
+    if (!this.live) return undefined;
+    const ids: string[] = [];
+    for (const row of this.rowsOldestFirst()) {
+      if (ids.length === limit) break;
+      if (row.status === 'processing') ids.push(row._id);
+    }
+    return ids;
+  }
+
   /** A page, or undefined when the database must answer (see `canAnswer`). */
   list(q: ListQuery): { items: VideoRow[]; total: number } | undefined {
     if (!this.canAnswer(q)) return undefined;
