@@ -78,8 +78,8 @@ runMain(async () => {
           processors: new ProcessorClient(sidecar, blobs),
           replicaId: `${hostname()}-${process.pid}-${randomUUID().slice(0, 8)}`,
           track: (p) => lifecycle.track(p),
-          metrics: taskMetrics(metrics, catalog.videos),
-          processingIds: (limit) => readModel?.processingIds(limit),
+          metrics: taskMetrics(metrics, catalog.videos, () => readModel?.processing()),
+          processingIds: (limit) => readModel?.processing(limit)?.map((row) => row._id),
         },
         {
           pollMs: config.ORCH_POLL_MS,

@@ -102,6 +102,23 @@ describe('task metrics (the dashboards and alerts read them)', () => {
     expect(await value(registry, 'vidp_task_oldest_waiting_seconds', { task: 'downscale' })).toBe(0);
   });
 
+  it('takes the queue from the read model when it is live, and asks the database when it is not', async () => {
+    const registry = new Registry();
+    const seen: unknown[] = [];
+    let live = true;
+    const row = { createdAt: new Date().toISOString(), tasks: { subtitle: { status: 'pending' as const } } };
+    taskMetrics(
+      registry,
+      videos([{ createdAt: row.createdAt, tasks: { subtitle: { status: 'running', attempts: 1 } } }], seen),
+      () => (live ? [row, row] : undefined),
+    );
+    expect(await value(registry, 'vidp_tasks_waiting', { task: 'subtitle' })).toBe(2);
+    expect(seen).toHaveLength(0);
+    live = false;
+    expect(await value(registry, 'vidp_tasks_running', { task: 'subtitle' })).toBe(1);
+    expect(seen).toHaveLength(1);
+  });
+
   it('keeps the last queue values when the catalog cannot be read', async () => {
     const registry = new Registry();
     let fail = false;

@@ -88,15 +88,15 @@ export class CatalogReadModel {
     return this.live && answerableInMemory(q);
   }
 
-  /** Ids of the videos still processing, oldest first, or undefined when not live. */
-  processingIds(limit: number): string[] | undefined {
+  /** The rows of the videos still processing, oldest first, or undefined when not live. */
+  processing(limit = Number.POSITIVE_INFINITY): VideoRow[] | undefined {
     if (!this.live) return undefined;
-    const ids: string[] = [];
+    const rows: VideoRow[] = [];
     for (const row of this.rowsOldestFirst()) {
-      if (ids.length === limit) break;
-      if (row.status === 'processing') ids.push(row._id);
+      if (rows.length >= limit) break;
+      if (row.status === 'processing') rows.push(row);
     }
-    return ids;
+    return rows;
   }
 
   /** A page, or undefined when the database must answer (see `canAnswer`). */
