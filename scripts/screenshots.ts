@@ -47,31 +47,25 @@ async function shoot(page: Page, name: string): Promise<void> {
  * run), so a muted play and pause (sound back on after) asks it for the frame.
  */
 async function showFrameAtStart(page: Page): Promise<void> {
-  const video = page.locator('video');
-  await video.evaluate(
-    (v: HTMLVideoElement) =>
-      new Promise<void>((resolve) => {
-        const check = () => (v.readyState >= 1 && v.currentTime > 0 && !v.seeking ? resolve() : undefined);
-        for (const e of ['loadedmetadata', 'seeked', 'timeupdate']) v.addEventListener(e, check);
-        check();
-      }),
+  // Polled, with no named function inside: tsx would wrap one in a helper the page lacks.
+  await page.waitForFunction(
+    () => {
+      const v = document.querySelector('video');
+      return !!v && v.readyState >= 1 && v.currentTime > 0 && !v.seeking;
+    },
     undefined,
     { timeout: 60_000 },
   );
-  await video.evaluate(async (v: HTMLVideoElement) => {
+  await page.locator('video').evaluate(async (v: HTMLVideoElement) => {
     if (v.readyState >= 2) return;
     v.muted = true;
     await v.play();
     v.pause();
     v.muted = false;
   });
-  await page.waitForFunction(
-    () => (document.querySelector('video') as HTMLVideoElement).readyState >= 2,
-    undefined,
-    {
-      timeout: 60_000,
-    },
-  );
+  await page.waitForFunction(() => (document.querySelector('video')?.readyState ?? 0) >= 2, undefined, {
+    timeout: 60_000,
+  });
 }
 
 let stack: Stack | undefined;
