@@ -4,7 +4,7 @@
 // (CPU seconds hold up better than wall time on a shared machine), median of RUNS.
 //   node --import tsx bench/speech/engine-probe.ts [beam ...]      (default: 1 5)
 //   RUNS=3  CLIP=JFK|LibriVox|LibriVox+JFK  TEXT=1 (print the words)
-//   WHISPER_NATIVE=<another vidp_whisper.node>  ALIGN=<frames> (encoder size rounded up to this; default 16, as the host)
+//   WHISPER_NATIVE=<another vidp_whisper.node>  ALIGN=1 (the encoder's size before it was a multiple of 16)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -36,10 +36,14 @@ const { defaultNativeDir } = (await import(
 const W = require(process.env.WHISPER_NATIVE || join(defaultNativeDir(), 'vidp_whisper.node')) as Native;
 const beams = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [1, 5];
 const runs = Number(process.env.RUNS ?? 3);
-const align = Number(process.env.ALIGN ?? 16);
-/** The engine host's encoder size for this many samples (packages/speech/host/whisper-host.mjs). */
+const { fittedAudioCtx } = (await import(
+  new URL('../../packages/speech/host/audio-ctx.mjs', import.meta.url).href
+)) as { fittedAudioCtx: (samples: number) => number };
+/** The engine host's encoder size, or with ALIGN=1 the size before it was a multiple of 16. */
 const audioCtx = (samples: number) =>
-  Math.min(1500, Math.ceil(Math.max(256, Math.ceil((samples / SAMPLE_RATE) * 50) + 64) / align) * align);
+  process.env.ALIGN === '1'
+    ? Math.min(1500, Math.max(256, Math.ceil((samples / SAMPLE_RATE) * 50) + 64))
+    : fittedAudioCtx(samples);
 
 const dir = mkdtempSync(join(tmpdir(), 'vidp-engine-probe-'));
 try {

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fittedAudioCtx } from './audio-ctx.mjs';
 import { cpuTag, defaultNativeDir } from './native-path.mjs';
 
 const require = createRequire(import.meta.url);
@@ -17,18 +18,6 @@ const lanes = Number(process.env.WHISPER_LANES || 1);
 if (!modelPath || !process.send) {
   console.error('whisper-host: WHISPER_MODEL must name a ggml model and the host must be forked with IPC');
   process.exit(2);
-}
-
-/**
- * Encoder frames (20 ms each) for this much audio: the audio plus a margin, within Whisper's 30 s,
- * rounded up to a multiple of 16. The attention's second product (scores × values) runs over the
- * frames; llamafile's float16 kernel takes it only when their count is a multiple of 16 (its
- * AVX-512 width), else ggml's generic row-by-row dot products do: measured on a 17.2 s chunk, one
- * thread, 928 frames against 927: encoder 0.86–0.99 s against 1.46–1.55 s, the same words.
- */
-function fittedAudioCtx(samples) {
-  const frames = Math.max(256, Math.ceil((samples / 16000) * 50) + 64);
-  return Math.min(1500, Math.ceil(frames / 16) * 16);
 }
 
 function nativeBinding() {
