@@ -10,7 +10,8 @@ cd "$(dirname "$0")/../.."
 native=packages/speech/native
 read -r crate ver crate_sha <"$native/whisper-cpp-source"
 # The same tag the engine host computes to find the module (packages/speech/host/native-path.mjs).
-tag=$(cat "$native/whisper-cpp-source" "$native/CMakeLists.txt" "$native/vidp_whisper.cc" "$native/ggml-amx-q8_0.patch" |
+patches=("$native/ggml-amx-q8_0.patch" "$native/whisper-beam-topk.patch")
+tag=$(cat "$native/whisper-cpp-source" "$native/CMakeLists.txt" "$native/vidp_whisper.cc" "${patches[@]}" |
   sha256sum | cut -c1-16)
 cpu=$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-16)
 out="$VIDP_CACHE/native/vidp-whisper-$tag"
@@ -47,16 +48,21 @@ if [ ! -s "$src/whisper.cpp/include/whisper.h" ]; then
   rm -rf "$src" && mv "$src.tmp" "$src"
 fi
 
-# VidP's change to ggml (MIT, as the rest): its AMX int8 kernels also take q8_0 matrices whose rows
-# are not a multiple of 2048 values (all of Whisper base's but one), which their guard refused.
-# On a CPU with AMX the encoder then runs ~1.6x faster; elsewhere the code is not compiled in.
-patch_file="$native/ggml-amx-q8_0.patch"
-patched="$src-vidp-$(sha256sum "$patch_file" | cut -c1-12)"
+# VidP's changes (MIT, as the rest), applied in this order to a copy of the sources:
+# - ggml: its AMX int8 kernels also take q8_0 matrices whose rows are not a multiple of 2048 values
+#   (all of Whisper base's but one), which their guard refused. On a CPU with AMX the encoder then
+#   runs ~1.6x faster; elsewhere the code is not compiled in.
+# - whisper.cpp: beam search at temperature 0 extends each beam by its k most likely tokens (as
+#   OpenAI's decoder and CTranslate2 do) instead of k random draws, so the same audio always gives
+#   the same words.
+patched="$src-vidp-$(cat "${patches[@]}" | sha256sum | cut -c1-12)"
 if [ ! -s "$patched/whisper.cpp/include/whisper.h" ]; then
   rm -rf "$patched.tmp" && mkdir -p "$patched.tmp"
   cp -r "$src/whisper.cpp" "$patched.tmp/"
-  patch -d "$patched.tmp/whisper.cpp" -p1 --forward --batch --quiet <"$patch_file" ||
-    { rm -rf "$patched.tmp"; fallback "VidP's ggml patch does not apply to $crate $ver"; }
+  for patch_file in "${patches[@]}"; do
+    patch -d "$patched.tmp/whisper.cpp" -p1 --forward --batch --quiet <"$patch_file" ||
+      { rm -rf "$patched.tmp"; fallback "VidP's patch $(basename "$patch_file") does not apply to $crate $ver"; }
+  done
   rm -rf "$patched" && mv "$patched.tmp" "$patched"
 fi
 

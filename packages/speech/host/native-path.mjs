@@ -11,7 +11,13 @@ const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
 
 export function nativeTag() {
   const h = createHash('sha256');
-  for (const f of ['whisper-cpp-source', 'CMakeLists.txt', 'vidp_whisper.cc', 'ggml-amx-q8_0.patch'])
+  for (const f of [
+    'whisper-cpp-source',
+    'CMakeLists.txt',
+    'vidp_whisper.cc',
+    'ggml-amx-q8_0.patch',
+    'whisper-beam-topk.patch',
+  ])
     h.update(readFileSync(join(nativeDir, f)));
   return h.digest('hex').slice(0, 16);
 }

@@ -7,6 +7,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
+import { fittedAudioCtx } from './audio-ctx.mjs';
 import { cpuTag, defaultNativeDir } from './native-path.mjs';
 
 const require = createRequire(import.meta.url);
@@ -17,11 +18,6 @@ const lanes = Number(process.env.WHISPER_LANES || 1);
 if (!modelPath || !process.send) {
   console.error('whisper-host: WHISPER_MODEL must name a ggml model and the host must be forked with IPC');
   process.exit(2);
-}
-
-/** Encoder frames (20 ms each) for this much audio: the audio plus a margin, within Whisper's 30 s. */
-function fittedAudioCtx(samples) {
-  return Math.min(1500, Math.max(256, Math.ceil((samples / 16000) * 50) + 64));
 }
 
 function nativeBinding() {
