@@ -56,7 +56,7 @@ describe.each(servers)('%s', (_name, start) => {
 
   // FerretDB as published reads every row of the chunks for each GridFS read (and every row
   // of a collection for each _id lookup); VidP's provisioning patches it (README, FerretDB).
-  it("reads a file's chunks, a range of them and a document by _id through indexes", async () => {
+  it("reads a file's chunks, a range of them, chunks by key and a document by _id through indexes", async () => {
     const blob = await store.put(Readable.from([data]), {
       filename: 'indexed.bin',
       contentType: 'application/octet-stream',
@@ -79,8 +79,19 @@ describe.each(servers)('%s', (_name, start) => {
           .explain(),
         await client.db().collection('media.files').find({ _id: fileId }).explain(),
         await named.find({ _id: 'a-string-id' }).explain(),
+        // Chunks by their whole key, one or a batch, as the store reads a file.
+        await chunks.find({ files_id: fileId, n: 1 }).explain(),
+        await chunks
+          .find({ files_id: fileId, n: { $in: [0, 1, 2] } })
+          .sort({ n: 1 })
+          .explain(),
       ].map((plan) => JSON.stringify(plan.queryPlanner));
       for (const plan of plans) expect(plan).toMatch(server.real ? /IXSCAN|IDHACK|EXPRESS/ : /USING INDEX/);
+      // FerretDB: both fields of the key from the index, not files_id alone.
+      if (!server.real) {
+        expect(plans.at(-2)).toMatch(/<expr>=\? AND <expr>=\?/);
+        expect(plans.at(-1)).toMatch(/<expr>=\? AND <expr>=\?/);
+      }
       const range = await read(store.read(blob.id, { start: 300_000, end: 599_999 }));
       expect(range.equals(data.subarray(300_000, 600_000))).toBe(true);
     } finally {
@@ -90,6 +101,35 @@ describe.each(servers)('%s', (_name, start) => {
         .collection('string-ids')
         .drop()
         .catch(() => undefined);
+    }
+  });
+
+  it('reads a file of many chunks whole and across a batch boundary, an empty file, and fails on a missing one', async () => {
+    // 40 chunks of 255 KiB and a bit: the store asks for 32 at a time.
+    const big = Buffer.from(Array.from({ length: 40 * 261_120 + 17 }, (_, i) => (i * 13) % 253));
+    const owner = { videoId: 'v10', role: 'original' };
+    const blob = await store.put(Readable.from([big]), {
+      filename: 'big.bin',
+      contentType: 'video/mp4',
+      owner,
+    });
+    const empty = await store.put(Readable.from([Buffer.alloc(0)]), {
+      filename: 'empty.bin',
+      contentType: 'video/mp4',
+      owner,
+    });
+    try {
+      expect((await read(store.read(blob.id))).equals(big)).toBe(true);
+      const across = { start: 31 * 261_120 - 5, end: 33 * 261_120 + 5 };
+      expect(
+        (await read(store.read(blob.id, across))).equals(big.subarray(across.start, across.end + 1)),
+      ).toBe(true);
+      const lastByte = { start: big.length - 1, end: big.length - 1 };
+      expect((await read(store.read(blob.id, lastByte))).equals(big.subarray(-1))).toBe(true);
+      expect((await read(store.read(empty.id))).length).toBe(0);
+      await expect(read(store.read('0123456789abcdef01234567'))).rejects.toThrow(/FileNotFound/);
+    } finally {
+      await store.deleteOwned({ videoId: 'v10' });
     }
   });
 

@@ -5,10 +5,12 @@ import {
   type Filter,
   GridFSBucket,
   type GridFSBucketWriteStream,
+  type GridFSChunk,
   type GridFSFile,
   ObjectId,
 } from 'mongodb';
 import type { BlobInfo, BlobOwner, BlobStore } from './blob-store.js';
+import { readChunks } from './gridfs-chunks.js';
 
 interface BlobMetadata extends BlobOwner {
   contentType: string;
@@ -92,8 +94,12 @@ export class GridFsBlobStore implements BlobStore {
   read(id: string, range?: { start: number; end: number }): Readable {
     const _id = objectId(id);
     if (!_id) throw new Error(`not a blob id: ${id}`);
-    // GridFS's `end` is exclusive.
-    return this.bucket.openDownloadStream(_id, range ? { start: range.start, end: range.end + 1 } : {});
+    return readChunks(
+      this.db.collection<GridFSFile>(`${this.bucketName}.files`),
+      this.db.collection<GridFSChunk>(`${this.bucketName}.chunks`),
+      _id,
+      range,
+    );
   }
 
   async delete(id: string): Promise<void> {
