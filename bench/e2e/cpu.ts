@@ -9,7 +9,8 @@ import type { Stack } from '@vidp/local-stack';
 // Node runs on (the kernel's HZ may differ, the ABI does not).
 const TICKS_PER_SECOND = 100;
 
-async function children(pid: number): Promise<number[]> {
+/** A process's children, started by any of its threads. */
+export async function childPids(pid: number): Promise<number[]> {
   const tasks = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
   const out: number[] = [];
   for (const t of tasks) {
@@ -25,7 +26,7 @@ async function treeTicks(pid: number): Promise<number> {
   const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
   // utime, stime, cutime, cstime are fields 14 to 17 of the line, 12 to 15 after the name.
   let ticks = [11, 12, 13, 14].reduce((s, i) => s + (Number(fields[i]) || 0), 0);
-  for (const c of await children(pid)) ticks += await treeTicks(c);
+  for (const c of await childPids(pid)) ticks += await treeTicks(c);
   return ticks;
 }
 

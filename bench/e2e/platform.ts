@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { peakRssBytes, type Stack, startStack, TEST_API_KEY, waitUntil } from '@vidp/local-stack';
+import { childPids } from './cpu.js';
 
 export const TASKS = ['langscale', 'subtitle', 'animal-detect', 'downscale'] as const;
 export type Task = (typeof TASKS)[number];
@@ -117,10 +118,9 @@ export async function peakRss(stack: Stack): Promise<Record<string, number>> {
   const rows: Record<string, number> = {};
   const add = async (name: string, pid: number) => {
     rows[name] = Math.round((await peakRssBytes(pid).catch(() => 0)) / 2 ** 20);
-    const children = await readFile(`/proc/${pid}/task/${pid}/children`, 'utf8').catch(() => '');
-    for (const c of children.split(/\s+/).filter(Boolean)) {
+    for (const c of await childPids(pid)) {
       const comm = (await readFile(`/proc/${c}/comm`, 'utf8').catch(() => '?')).trim();
-      await add(`${name} > ${comm}`, Number(c));
+      await add(`${name} > ${comm}`, c);
     }
   };
   for (const [name, running] of stack.apps) {

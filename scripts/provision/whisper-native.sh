@@ -10,9 +10,11 @@ cd "$(dirname "$0")/../.."
 native=packages/speech/native
 read -r crate ver crate_sha <"$native/whisper-cpp-source"
 # The same tag the engine host computes to find the module (packages/speech/host/native-path.mjs).
-patches=("$native/ggml-amx-q8_0.patch" "$native/whisper-beam-topk.patch")
-tag=$(cat "$native/whisper-cpp-source" "$native/CMakeLists.txt" "$native/vidp_whisper.cc" "${patches[@]}" |
-  sha256sum | cut -c1-16)
+# Every file of the folder, in name order (the C locale's, as JavaScript sorts these names).
+mapfile -t sources < <(cd "$native" && LC_ALL=C ls -1 | sed "s#^#$native/#")
+tag=$(cat "${sources[@]}" | sha256sum | cut -c1-16)
+patches=()
+for f in "${sources[@]}"; do [[ $f == *.patch ]] && patches+=("$f"); done
 cpu=$(grep -m1 '^flags' /proc/cpuinfo | sha256sum | cut -c1-16)
 out="$VIDP_CACHE/native/vidp-whisper-$tag"
 src="$VIDP_CACHE/src/$crate-$ver"
@@ -48,7 +50,8 @@ if [ ! -s "$src/whisper.cpp/include/whisper.h" ]; then
   rm -rf "$src" && mv "$src.tmp" "$src"
 fi
 
-# VidP's changes (MIT, as the rest), applied in this order to a copy of the sources:
+# VidP's changes (MIT, as the rest), the folder's *.patch files applied in name order to a copy of
+# the sources:
 # - ggml: its AMX int8 kernels also take q8_0 matrices whose rows are not a multiple of 2048 values
 #   (all of Whisper base's but one), which their guard refused. On a CPU with AMX the encoder then
 #   runs ~1.6x faster; elsewhere the code is not compiled in.

@@ -2,23 +2,17 @@
 // folder tagged with the hash of the binding's sources, so a checkout only loads a module built
 // from its own sources.
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const nativeDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'native');
 
+/** The hash of every file of packages/speech/native (the binding's sources and patches), in name order. */
 export function nativeTag() {
   const h = createHash('sha256');
-  for (const f of [
-    'whisper-cpp-source',
-    'CMakeLists.txt',
-    'vidp_whisper.cc',
-    'ggml-amx-q8_0.patch',
-    'whisper-beam-topk.patch',
-  ])
-    h.update(readFileSync(join(nativeDir, f)));
+  for (const f of readdirSync(nativeDir).sort()) h.update(readFileSync(join(nativeDir, f)));
   return h.digest('hex').slice(0, 16);
 }
 

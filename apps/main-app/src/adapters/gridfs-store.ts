@@ -1,6 +1,7 @@
 import type { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import {
+  type Collection,
   type Db,
   type Filter,
   GridFSBucket,
@@ -45,19 +46,18 @@ async function insertsSettled(upload: GridFSBucketWriteStream, maxMs = 30_000): 
 
 export class GridFsBlobStore implements BlobStore {
   private readonly bucket: GridFSBucket;
+  private readonly files: Collection<GridFSFile>;
+  private readonly chunks: Collection<GridFSChunk>;
 
-  constructor(
-    private readonly db: Db,
-    private readonly bucketName = 'media',
-  ) {
+  constructor(db: Db, bucketName = 'media') {
     this.bucket = new GridFSBucket(db, { bucketName });
+    this.files = db.collection<GridFSFile>(`${bucketName}.files`);
+    this.chunks = db.collection<GridFSChunk>(`${bucketName}.chunks`);
   }
 
   /** The index behind `list` and `deleteOwned` (by owner), which every task start and end runs. */
   async init(): Promise<void> {
-    await this.db
-      .collection(`${this.bucketName}.files`)
-      .createIndex({ 'metadata.videoId': 1, 'metadata.role': 1, 'metadata.attempt': 1 });
+    await this.files.createIndex({ 'metadata.videoId': 1, 'metadata.role': 1, 'metadata.attempt': 1 });
   }
 
   async put(
@@ -94,12 +94,7 @@ export class GridFsBlobStore implements BlobStore {
   read(id: string, range?: { start: number; end: number }): Readable {
     const _id = objectId(id);
     if (!_id) throw new Error(`not a blob id: ${id}`);
-    return readChunks(
-      this.db.collection<GridFSFile>(`${this.bucketName}.files`),
-      this.db.collection<GridFSChunk>(`${this.bucketName}.chunks`),
-      _id,
-      range,
-    );
+    return readChunks(this.files, this.chunks, _id, range);
   }
 
   async delete(id: string): Promise<void> {
