@@ -5,6 +5,8 @@
 //   node --import tsx bench/speech/engine-probe.ts [beam ...]      (default: 1 5)
 //   RUNS=3  CLIP=JFK|LibriVox|LibriVox+JFK  TEXT=1 (print the words)
 //   WHISPER_NATIVE=<another vidp_whisper.node>  ALIGN=1 (the encoder's size before it was a multiple of 16)
+//   THREADS=2  LANES=2 (the engine host's defaults; LANES=1 runs the chunks one after another)
+//   SHARE=0 (a lane left alone keeps its own share of the threads instead of taking them all)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -36,6 +38,8 @@ const { defaultNativeDir } = (await import(
 const W = require(process.env.WHISPER_NATIVE || join(defaultNativeDir(), 'vidp_whisper.node')) as Native;
 const beams = process.argv.length > 2 ? process.argv.slice(2).map(Number) : [1, 5];
 const runs = Number(process.env.RUNS ?? 3);
+const threads = Number(process.env.THREADS ?? 2);
+const lanes = Number(process.env.LANES ?? 2);
 const { fittedAudioCtx } = (await import(
   new URL('../../packages/speech/host/audio-ctx.mjs', import.meta.url).href
 )) as { fittedAudioCtx: (samples: number) => number };
@@ -76,8 +80,9 @@ try {
         const c0 = process.cpuUsage();
         const t0 = process.hrtime.bigint();
         const out = W.transcribeMany(model, pcms, {
-          threads: 2,
-          lanes: 2,
+          threads,
+          lanes,
+          shareThreads: process.env.SHARE !== '0',
           language: 'en',
           beamSize: beam,
           tokenTimestamps: true,

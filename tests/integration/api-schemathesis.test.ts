@@ -129,7 +129,10 @@ describe('the API keeps its OpenAPI contract (schemathesis)', () => {
     const seconds = ((Date.now() - started) / 1000).toFixed(0);
     // Each line is prefixed: schemathesis closes pytest-style ("=== 2 warnings in 120 s ==="),
     // and CI reads such a line alone as a pytest run that executed no test.
-    const tail = result.out.split('\n').slice(-40).map((line) => `schemathesis | ${line}`);
+    const tail = result.out
+      .split('\n')
+      .slice(-40)
+      .map((line) => `schemathesis | ${line}`);
     console.log(`schemathesis: ${seconds} s\n${tail.join('\n')}`);
     expect(result.out, result.out).toMatch(/\d+ generated, \d+ passed/);
     // The closing line: "==== 2 warnings in 120.15s ====" (no failure, no error).

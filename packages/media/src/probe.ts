@@ -220,3 +220,19 @@ export function safeInputArgs(info: MediaInfo, path: string, opts: { maxPixels?:
     `file:${path}`,
   ];
 }
+
+/**
+ * Input arguments for ffmpeg started while `probeMedia` still runs on the same file (its answer
+ * decides whether the output is kept): the same demuxer allow-list that ffprobe applies, so
+ * ffmpeg's own probing can only pick a demuxer ffprobe could, and a plain-file path.
+ */
+export function whitelistedInputArgs(path: string, opts: { maxPixels?: number } = {}): string[] {
+  return [
+    '-format_whitelist',
+    FORMAT_WHITELIST,
+    '-max_pixels',
+    String(opts.maxPixels ?? DEFAULT_MAX_PIXELS),
+    '-i',
+    `file:${path}`,
+  ];
+}

@@ -224,12 +224,28 @@ whisper_state *lane_state(Model *m, int lane) {
   return m->lanes[lane - 1];
 }
 
+// The threads of a *Many call, shared among the lanes still working: when one runs out of pieces,
+// the others take its share from their next graph computation (whisper-live-threads.patch), so
+// the last long piece does not finish on one core while the other idles.
+struct LaneShare {
+  int threads;
+  int lanes;
+  bool share;
+  std::atomic<int> working;
+};
+
+int lane_threads(void *user) {
+  auto *s = static_cast<LaneShare *>(user);
+  const int sharing = s->share ? s->working.load() : s->lanes;
+  return std::max(1, s->threads / std::max(1, sharing));
+}
+
 // Runs job(i, state) for i in [0, n) on `lanes` threads (the caller's thread is lane 0), each
 // lane with its own decoding state and taking the next job when done: several pieces of audio
-// at once, each on one thread, instead of one piece on several threads that meet at a barrier
-// after every operation (costly on a busy machine).
+// at once, each on its share of `threads`, instead of one piece on all threads meeting at a
+// barrier after every operation (costly on a busy machine).
 template <typename Job>
-std::string run_lanes(Model *m, int n, int lanes, Job job) {
+std::string run_lanes(Model *m, int n, int lanes, int threads, bool share, Job job) {
   if (lanes > n) lanes = n;
   if (lanes < 1) lanes = 1;
   std::vector<whisper_state *> states;
@@ -238,21 +254,26 @@ std::string run_lanes(Model *m, int n, int lanes, Job job) {
     if (!st) return "could not allocate a Whisper decoding state";
     states.push_back(st);
   }
+  LaneShare threads_of{threads, lanes, share, {lanes}};
   std::atomic<int> next{0};
   std::vector<std::string> errors(lanes);
   auto lane = [&](int l) {
+    whisper_set_n_threads_callback(lane_threads, &threads_of);
     for (int i = next++; i < n; i = next++) {
       errors[l] = job(i, states[l]);
       if (!errors[l].empty()) {
         next = n;
-        return;
+        break;
       }
     }
+    threads_of.working--;
+    // The callback is per thread, and lane 0 is Node's own thread: it must not outlive this call.
+    whisper_set_n_threads_callback(nullptr, nullptr);
   };
-  std::vector<std::thread> threads;
-  for (int l = 1; l < lanes; l++) threads.emplace_back(lane, l);
+  std::vector<std::thread> workers;
+  for (int l = 1; l < lanes; l++) workers.emplace_back(lane, l);
   lane(0);
-  for (auto &t : threads) t.join();
+  for (auto &t : workers) t.join();
   for (const auto &e : errors)
     if (!e.empty()) return e;
   return "";
@@ -421,8 +442,9 @@ napi_value Detect(napi_env env, napi_callback_info info) {
   return detection_value(env, d);
 }
 
-// detectMany(model, [pcm...], { threads, lanes, textTokens, audioCtx }) -> [detection...]: the
-// pieces on `lanes` threads at once (each lane on threads / lanes threads).
+// detectMany(model, [pcm...], { threads, lanes, textTokens, audioCtx, shareThreads }) -> [detection...]:
+// the pieces on `lanes` threads at once (each lane on threads / lanes threads, and with shareThreads,
+// the default, on the threads of lanes that have finished too).
 napi_value DetectMany(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -442,8 +464,9 @@ napi_value DetectMany(napi_env env, napi_callback_info info) {
     return throw_error(env, "detectMany: audioCtx out of range");
   const int used = std::min<int>(lanes, (int)pcms.size());
   const int per_lane = std::max(1, threads / std::max(1, used));
+  const bool share = o ? opt_bool(env, o, "shareThreads", true) : true;
   std::vector<Detection> found(pcms.size());
-  const std::string err = run_lanes(m, (int)pcms.size(), used, [&](int i, whisper_state *st) {
+  const std::string err = run_lanes(m, (int)pcms.size(), used, threads, share, [&](int i, whisper_state *st) {
     return detect_one(m, st, pcms[i], per_lane, text_tokens, audio_ctx[i], found[i]);
   });
   if (!err.empty()) return throw_error(env, err);
@@ -552,8 +575,9 @@ napi_value Transcribe(napi_env env, napi_callback_info info) {
   return transcript_value(env, out);
 }
 
-// transcribeMany(model, [pcm...], options + { lanes, audioCtx: [one per pcm] }) -> [transcript...]:
-// the pieces on `lanes` threads at once (each lane on threads / lanes threads).
+// transcribeMany(model, [pcm...], options + { lanes, audioCtx: [one per pcm], shareThreads })
+// -> [transcript...]: the pieces on `lanes` threads at once (each lane on threads / lanes threads,
+// and with shareThreads, the default, on the threads of lanes that have finished too).
 napi_value TranscribeMany(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -575,8 +599,9 @@ napi_value TranscribeMany(napi_env env, napi_callback_info info) {
   if (!get_audio_ctx(env, o, pcms.size(), whisper_n_audio_ctx(m->ctx), audio_ctx))
     return throw_error(env, "transcribeMany: audioCtx out of range");
   const int used = std::min<int>(lanes, (int)pcms.size());
+  const bool share = opt_bool(env, o, "shareThreads", true);
   std::vector<Transcript> found(pcms.size());
-  const std::string err = run_lanes(m, (int)pcms.size(), used, [&](int i, whisper_state *st) {
+  const std::string err = run_lanes(m, (int)pcms.size(), used, p.n_threads, share, [&](int i, whisper_state *st) {
     whisper_full_params q = p;
     q.n_threads = std::max(1, p.n_threads / std::max(1, used));
     q.audio_ctx = audio_ctx[i];

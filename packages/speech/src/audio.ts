@@ -1,5 +1,12 @@
-import { open, stat } from 'node:fs/promises';
-import { beyondLimits, FfmpegError, type MediaInfo, probeMedia, runFfmpeg, safeInputArgs } from '@vidp/media';
+import { open, rm, stat } from 'node:fs/promises';
+import {
+  beyondLimits,
+  FfmpegError,
+  type MediaInfo,
+  probeMedia,
+  runFfmpeg,
+  whitelistedInputArgs,
+} from '@vidp/media';
 
 export const SAMPLE_RATE = 16_000;
 const BYTES_PER_SAMPLE = 4;
@@ -22,51 +29,66 @@ export interface PcmFile {
 
 /**
  * Decodes the first audio stream of an already uploaded file to 16 kHz mono float PCM on disk
- * (Whisper's input): the media is probed first (demuxer allow-list), ffmpeg gets an argument array.
+ * (Whisper's input). ffmpeg (an argument array, the demuxer allow-list) starts while ffprobe
+ * checks the file, which saves the probe's time on every job; a file the probe refuses stops the
+ * decoding, its output is removed, and the caller gets the probe's answer as before.
  */
 export async function extractPcm(
   inputPath: string,
   outPath: string,
   opts: { signal?: AbortSignal; onProgress?: (seconds: number) => void; maxDurationSec?: number } = {},
 ): Promise<PcmFile> {
-  const media = await probeMedia(inputPath, opts.signal ? { signal: opts.signal } : {});
-  const beyond = beyondLimits(media, {
-    maxDurationSec: opts.maxDurationSec ?? MAX_SPEECH_MEDIA_SECONDS,
-    maxDimension: Number.POSITIVE_INFINITY,
-  });
-  if (beyond) throw new MediaBeyondLimitsError(beyond);
-  if (!media.audio) throw new NoAudioError('The file has no audio stream: there is no speech to analyse.');
+  const refused = new AbortController();
+  const signal = opts.signal ? AbortSignal.any([opts.signal, refused.signal]) : refused.signal;
+  const decoding = runFfmpeg(
+    [
+      ...whitelistedInputArgs(inputPath),
+      '-map',
+      '0:a:0',
+      '-vn',
+      '-ac',
+      '1',
+      '-ar',
+      String(SAMPLE_RATE),
+      '-f',
+      'f32le',
+      '-y',
+      outPath,
+    ],
+    { signal, ...(opts.onProgress ? { onProgress: (p) => opts.onProgress?.(p.outTimeSec) } : {}) },
+  ).then(
+    () => null,
+    (err: unknown) => err,
+  );
+  let media: MediaInfo;
   try {
-    await runFfmpeg(
-      [
-        ...safeInputArgs(media, inputPath),
-        '-map',
-        '0:a:0',
-        '-vn',
-        '-ac',
-        '1',
-        '-ar',
-        String(SAMPLE_RATE),
-        '-f',
-        'f32le',
-        '-y',
-        outPath,
-      ],
-      {
-        ...(opts.signal ? { signal: opts.signal } : {}),
-        ...(opts.onProgress ? { onProgress: (p) => opts.onProgress?.(p.outTimeSec) } : {}),
-      },
-    );
+    media = await probeMedia(inputPath, opts.signal ? { signal: opts.signal } : {});
+    const beyond = beyondLimits(media, {
+      maxDurationSec: opts.maxDurationSec ?? MAX_SPEECH_MEDIA_SECONDS,
+      maxDimension: Number.POSITIVE_INFINITY,
+    });
+    if (beyond) throw new MediaBeyondLimitsError(beyond);
+    if (!media.audio) throw new NoAudioError('The file has no audio stream: there is no speech to analyse.');
   } catch (err) {
-    if (opts.signal?.aborted) throw err;
-    if (err instanceof FfmpegError && err.exitCode !== null) {
-      throw new NoAudioError('The audio stream could not be decoded (corrupt or unsupported audio).');
-    }
+    refused.abort();
+    await decoding;
+    await rm(outPath, { force: true });
     throw err;
   }
+  const failed = await decoding;
+  if (failed) {
+    await rm(outPath, { force: true });
+    if (opts.signal?.aborted) throw failed;
+    if (failed instanceof FfmpegError && failed.exitCode !== null) {
+      throw new NoAudioError('The audio stream could not be decoded (corrupt or unsupported audio).');
+    }
+    throw failed;
+  }
   const samples = Math.floor((await stat(outPath)).size / BYTES_PER_SAMPLE);
-  if (samples < SAMPLE_RATE / 10)
+  if (samples < SAMPLE_RATE / 10) {
+    await rm(outPath, { force: true });
     throw new NoAudioError('The audio stream decodes to no sound (under 0.1 s).');
+  }
   return { path: outPath, samples, seconds: samples / SAMPLE_RATE, media };
 }
 
