@@ -232,36 +232,25 @@ export class Orchestrator {
     // Whatever an earlier, abandoned attempt left behind goes first.
     await blobs.deleteOwned({ videoId, role: task });
 
-    // Renewals never overlap: two at once would write with the same etag, and the loser would
-    // read its own renewal as another replica's takeover (seen on a loaded machine).
-    let renewing = false;
-    let leaseUntil = claim.leaseUntil ?? Date.now() + this.s.leaseMs;
     const renew = setInterval(
       async () => {
-        if (renewing) return;
-        renewing = true;
         try {
           const video = await catalog.get(videoId);
           if (video?.status !== 'processing') {
             ac.abort(new Cancelled('the video was cancelled or deleted'));
             return;
           }
-          const until = Date.now() + this.s.leaseMs;
-          etag = await state.write(videoId, task, { ...claim, leaseUntil: until }, etag);
-          leaseUntil = until;
+          etag = await state.write(
+            videoId,
+            task,
+            { ...claim, leaseUntil: Date.now() + this.s.leaseMs },
+            etag,
+          );
         } catch (err) {
-          if (err instanceof EtagMismatchError) {
-            lost = true;
-            ac.abort(new Cancelled('another replica took the task over'));
-          } else if (Date.now() >= leaseUntil) {
-            // The database or the sidecar away for longer than the lease: another replica may
-            // take the task over now, so this attempt gives it up.
-            lost = true;
-            ac.abort(err);
-          }
-          // Else briefly away (a restart): the lease still holds, and the next renewal tries again.
-        } finally {
-          renewing = false;
+          lost = true;
+          ac.abort(
+            err instanceof EtagMismatchError ? new Cancelled('another replica took the task over') : err,
+          );
         }
       },
       Math.max(500, Math.floor(this.s.leaseMs / 3)),
