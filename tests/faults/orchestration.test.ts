@@ -28,7 +28,10 @@ describe('faults around the processors, on a supervised stack', { timeout: 300_0
       // The configured timeout of a processor call (production: 60 min), short for the hang.
       timeouts: { processing: `${HANG_TIMEOUT_S}s` },
       apps: [
-        { app: 'main-app', appId: 'main-app', env: { ...FAULT_ORCHESTRATION } },
+        // A lease of 10 s, not 3: beside the rest of the suite, a renewal (a database read and a
+        // state write) can lag by seconds, and a lapsed lease hands the hung task to a second
+        // attempt before its timeout fires. Takeovers after a kill still come within seconds.
+        { app: 'main-app', appId: 'main-app', env: { ...FAULT_ORCHESTRATION, TASK_LEASE_MS: '10000' } },
         ...['langscale', 'subtitle', 'animal-detect', 'downscale'].map((appId) => ({
           app: fixtureApp('processor'),
           appId,
