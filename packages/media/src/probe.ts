@@ -209,16 +209,7 @@ export function demuxerFlag(info: MediaInfo): string {
  * bounded, and the path marked as a plain file (a name like "x:y.mp4" is no protocol).
  */
 export function safeInputArgs(info: MediaInfo, path: string, opts: { maxPixels?: number } = {}): string[] {
-  return [
-    '-f',
-    demuxerFlag(info),
-    '-format_whitelist',
-    FORMAT_WHITELIST,
-    '-max_pixels',
-    String(opts.maxPixels ?? DEFAULT_MAX_PIXELS),
-    '-i',
-    `file:${path}`,
-  ];
+  return ['-f', demuxerFlag(info), ...whitelistedInputArgs(path, opts)];
 }
 
 /**
