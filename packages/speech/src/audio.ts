@@ -60,6 +60,8 @@ export async function extractPcm(
     () => null,
     (err: unknown) => err,
   );
+  // Whatever ffmpeg wrote goes when the file is refused: no partial PCM is left.
+  const discard = () => rm(outPath, { force: true });
   let media: MediaInfo;
   try {
     media = await probeMedia(inputPath, opts.signal ? { signal: opts.signal } : {});
@@ -72,12 +74,12 @@ export async function extractPcm(
   } catch (err) {
     refused.abort();
     await decoding;
-    await rm(outPath, { force: true });
+    await discard();
     throw err;
   }
   const failed = await decoding;
   if (failed) {
-    await rm(outPath, { force: true });
+    await discard();
     if (opts.signal?.aborted) throw failed;
     if (failed instanceof FfmpegError && failed.exitCode !== null) {
       throw new NoAudioError('The audio stream could not be decoded (corrupt or unsupported audio).');
@@ -86,7 +88,7 @@ export async function extractPcm(
   }
   const samples = Math.floor((await stat(outPath)).size / BYTES_PER_SAMPLE);
   if (samples < SAMPLE_RATE / 10) {
-    await rm(outPath, { force: true });
+    await discard();
     throw new NoAudioError('The audio stream decodes to no sound (under 0.1 s).');
   }
   return { path: outPath, samples, seconds: samples / SAMPLE_RATE, media };
