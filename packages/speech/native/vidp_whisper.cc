@@ -229,7 +229,7 @@ whisper_state *lane_state(Model *m, int lane) {
 // the last long piece does not finish on one core while the other idles. A greedy decoder step
 // (one token) keeps the lane's own share: its small operations meet at a barrier each, and on
 // two threads it cost more CPU for no shorter wall time; a beam's step (five tokens) gained
-// (engine probe, OMP_WAIT_POLICY=passive as in the host: LibriVox at beam 5, 2.1-2.6 -> 1.8-2.2 s).
+// (engine probe, OMP_WAIT_POLICY=passive as in the host: LibriVox at beam 5, 2.26-2.38 -> 1.89-2.06 s).
 struct LaneShare {
   int threads;
   int lanes;
