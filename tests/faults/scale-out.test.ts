@@ -80,8 +80,7 @@ describe('scale-out: two replicas of a processor share the work', { timeout: 600
     await Promise.all([b.app.process.kill9(), b.daprd.process.kill9()]);
     await Promise.all([b.app.process.stop(), b.daprd.process.stop()]);
 
-    const videos = [];
-    for (const id of ids) videos.push(await platform.expectCompletedOnce(id, ['downscale']));
+    const videos = await platform.expectAllCompletedOnce(ids, ['downscale']);
     // The task b was working on was taken again, and finished by a.
     expect(videos.some((v) => v.tasks.downscale.attempts >= 2)).toBe(true);
     expect(await served('downscale-a')).toBeGreaterThanOrEqual(VIDEOS - servedByB);

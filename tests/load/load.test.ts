@@ -91,7 +91,7 @@ describe('load: concurrent uploads and reads on the whole platform', () => {
       waves++;
     } while (waves < MAX_WAVES && !(await allEnded()));
 
-    for (const id of ids) await platform.expectCompletedOnce(id);
+    await platform.expectAllCompletedOnce(ids);
     const totalSec = (Date.now() - started) / 1000;
 
     const failed = reads.filter((r) => r.status !== 200);

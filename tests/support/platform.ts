@@ -122,6 +122,18 @@ export class Platform {
     return v;
   }
 
+  /**
+   * `expectCompletedOnce` for videos processed together. GridFS is looked at once all have
+   * ended: an output being stored for another video has its chunks written and no file yet,
+   * and would pass for a chunk without a file.
+   */
+  async expectAllCompletedOnce(ids: readonly string[], tasks: readonly string[] = ALL_TASKS): Promise<any[]> {
+    for (const id of ids) await this.waitEnded(id);
+    const videos = [];
+    for (const id of ids) videos.push(await this.expectCompletedOnce(id, tasks));
+    return videos;
+  }
+
   /** The outputs listed are in GridFS once each and downloadable whole; nothing else is there. */
   async expectStoredOnce(id: string, v: any, tasks: readonly string[]): Promise<void> {
     const { files, orphanChunks } = await this.storage(id);
